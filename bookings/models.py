@@ -1,0 +1,255 @@
+"""Visits: bookings with their attendees, and what came of them (outcomes, agreements,
+follow-ups)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import CallAttempt, CallList, Campaign, Company, Track
+from consultants.models import Consultant, Jobcentre
+
+
+class BookingState(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED_COMPANY = "cancelled_company", _("Cancelled by the company")
+    CANCELLED_JOBCENTRE = "cancelled_jobcentre", _("Cancelled by the jobcentre")
+    MOVED = "moved", _("Moved")
+    HELD = "held", _("Held")
+    HELD_SHORT = "held_short", _("Held, but short")
+    HELD_PHONE = "held_phone", _("Held by phone")
+    NO_SHOW_COMPANY = "no_show_company", _("Company did not show")
+    NO_SHOW_CONSULTANT = "no_show_consultant", _("Consultant did not show")
+
+
+class OutcomeKind(models.TextChoices):
+    """What a consultant registers after the visit time; each sets the booking's state."""
+
+    HELD = BookingState.HELD.value, BookingState.HELD.label
+    HELD_SHORT = BookingState.HELD_SHORT.value, BookingState.HELD_SHORT.label
+    HELD_PHONE = BookingState.HELD_PHONE.value, BookingState.HELD_PHONE.label
+    CANCELLED_COMPANY = BookingState.CANCELLED_COMPANY.value, BookingState.CANCELLED_COMPANY.label
+    NO_SHOW_COMPANY = BookingState.NO_SHOW_COMPANY.value, BookingState.NO_SHOW_COMPANY.label
+    NO_SHOW_CONSULTANT = (
+        BookingState.NO_SHOW_CONSULTANT.value,
+        BookingState.NO_SHOW_CONSULTANT.label,
+    )
+
+
+HELD_KINDS = (OutcomeKind.HELD, OutcomeKind.HELD_SHORT, OutcomeKind.HELD_PHONE)
+ACTIVE_STATES = (BookingState.BOOKED,)
+
+
+class AgreementKind(models.TextChoices):
+    """The report's Table 1 kinds, then the kinds its text adds."""
+
+    JOB_ORDER = "job_order", _("Job order / recruitment")
+    SKILLS_JOB = "skills_job", _("Skills job")
+    ADULT_APPRENTICE = "adult_apprentice", _("Adult apprentice")
+    JOB_ROTATION = "job_rotation", _("Job rotation")
+    WAGE_SUBSIDY = "wage_subsidy", _("Wage subsidy")
+    INTERNSHIP = "internship", _("Company internship")
+    FAGPILOT = "fagpilot", _("Fagpilot")
+    RETENTION = "retention", _("Retention")
+    REFUGEE_PLACES = "refugee_places", _("Company places for refugees")
+    JOBSERVICE_AGREEMENT = "jobservice_agreement", _("Jobservice agreement")
+    INTEGRATION_AGREEMENT = "integration_agreement", _("Integration agreement")
+
+
+class FollowUpKind(models.TextChoices):
+    CALL = "call", _("Call the company")
+    MEETING = "meeting", _("New meeting")
+    CANDIDATES = "candidates", _("Send candidates / CVs")
+    INFORMATION = "information", _("Send information")
+    AGREEMENT = "agreement", _("Prepare an agreement")
+    OTHER = "other", _("Other")
+
+
+class Booking(models.Model):
+    """A visit booked at a company for one track of a campaign. A moved visit is kept with
+    state 'moved' and points to the booking that replaced it, so nothing is lost."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="bookings")
+    track = models.CharField(_("track"), max_length=1, choices=Track)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="bookings")
+    jobcentre = models.ForeignKey(
+        Jobcentre,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        help_text=_("The local jobcentre whose consultant holds (or joins) the visit."),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    state = models.CharField(
+        _("state"), max_length=30, choices=BookingState, default=BookingState.BOOKED
+    )
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings_made",
+        verbose_name=_("booked by"),
+    )
+    call_list = models.ForeignKey(
+        CallList, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+    )
+    call = models.OneToOneField(
+        CallAttempt, on_delete=models.PROTECT, null=True, blank=True, related_name="booking"
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    cancel_reason = models.CharField(_("reason for cancellation"), max_length=300, blank=True)
+    booked_at = models.DateTimeField(_("booked"))
+    changed_at = models.DateTimeField(_("last changed"), auto_now=True)
+    sequence = models.PositiveIntegerField(
+        _("revision"), default=0, help_text=_("Bumped on every change (iCal SEQUENCE).")
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_end_after_start",
+                condition=Q(ends_at__gt=F("starts_at")),
+                violation_error_message=_("The visit must end after it starts."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "track", "state"]),
+            models.Index(fields=["jobcentre", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name}, {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+class Attendee(models.Model):
+    """A person at a visit: the local consultant, and on track 1 also a Jobservice Danmark
+    representative. blocked_until is the visit's end plus the travel buffer; PostgreSQL
+    forbids two active rows of one consultant whose [starts_at, blocked_until) overlap."""
+
+    class Role(models.TextChoices):
+        LOCAL = "local", _("Jobcentre consultant")
+        JOBSERVICE = "jobservice", _("Jobservice Danmark representative")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="attendees")
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, related_name="attendances"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.LOCAL)
+    starts_at = models.DateTimeField(_("starts"))
+    blocked_until = models.DateTimeField(_("busy until"))
+    is_active = models.BooleanField(_("active"), default=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking", "role"]
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_end_after_start",
+                condition=Q(blocked_until__gt=F("starts_at")),
+            ),
+            models.UniqueConstraint(
+                fields=["booking", "role"],
+                condition=Q(is_active=True),
+                name="%(app_label)s_%(class)s_one_active_per_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["consultant", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.consultant} at {self.booking}"
+
+
+class Outcome(models.Model):
+    """What came of a visit, registered once by a consultant after the visit time."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="outcome")
+    kind = models.CharField(_("outcome"), max_length=30, choices=OutcomeKind)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    registered_at = models.DateTimeField(_("registered"))
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.booking}: {self.get_kind_display()}"
+
+
+class Agreement(models.Model):
+    """Positions a company wanted filled (or a service agreement) agreed at a held visit.
+    Positions count what was agreed, not hires; filled_positions records hires later."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="agreements")
+    kind = models.CharField(_("kind"), max_length=30, choices=AgreementKind)
+    positions = models.PositiveIntegerField(_("positions"), default=1)
+    filled_positions = models.PositiveIntegerField(_("positions filled"), default=0)
+    filled_on = models.DateField(_("filled on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["outcome", "kind"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_positions_positive",
+                condition=Q(positions__gte=1),
+                violation_error_message=_("An agreement has at least one position."),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_filled_within_positions",
+                condition=Q(filled_positions__gte=0, filled_positions__lte=F("positions")),
+                violation_error_message=_("More positions filled than agreed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} × {self.positions}"
+
+
+class FollowUp(models.Model):
+    """A task promised to the company at a visit, with an owner and a due date. Firms were
+    angry when these never happened; open ones are reminded and escalated."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="followups")
+    kind = models.CharField(_("kind"), max_length=30, choices=FollowUpKind)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    owner = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="followups")
+    due_on = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [models.Index(fields=["owner", "done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on}"

@@ -1,0 +1,283 @@
+"""The campaign: its booking rules, the companies to call, call lists, jobcentre vetting,
+call scripts and the calls made."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.validators import validate_cvr
+from consultants.models import Jobcentre, Municipality
+
+
+class Track(models.TextChoices):
+    """Track 1: large firms visited by Jobservice Danmark with a local consultant.
+    Track 2: small firms visited by their jobcentre."""
+
+    JOBSERVICE = "1", _("Track 1 (Jobservice Danmark)")
+    JOBCENTRE = "2", _("Track 2 (jobcentre)")
+
+
+class Campaign(models.Model):
+    """An outbound campaign with its period and the rules the slot finder and reminders keep."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    starts_on = models.DateField(_("campaign starts"))
+    ends_on = models.DateField(_("campaign ends"))
+    min_notice_working_days = models.PositiveSmallIntegerField(
+        _("minimum notice (working days)"), default=2
+    )
+    max_horizon_days = models.PositiveSmallIntegerField(
+        _("maximum horizon (days)"),
+        default=42,
+        help_text=_("Visits booked further ahead were cancelled far more often."),
+    )
+    visit_minutes = models.PositiveSmallIntegerField(
+        _("visit length (minutes)"), default=60, validators=[MinValueValidator(15)]
+    )
+    travel_buffer_minutes = models.PositiveSmallIntegerField(
+        _("travel buffer (minutes)"), default=30
+    )
+    followup_due_days = models.PositiveSmallIntegerField(
+        _("follow-up due after (days)"), default=14
+    )
+    recontact_days = models.PositiveSmallIntegerField(
+        _("do not recontact within (days)"),
+        default=365,
+        help_text=_("A firm contacted in any campaign within this many days is flagged."),
+    )
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_end_after_start",
+                condition=Q(ends_on__gte=F("starts_on")),
+                violation_error_message=_("The campaign must end after it starts."),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_visit_length",
+                condition=Q(visit_minutes__gte=15),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participation(models.Model):
+    """A jobcentre's acceptance of a campaign and the number of visits it can take (its quota)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
+    jobcentre = models.ForeignKey(
+        Jobcentre, on_delete=models.PROTECT, related_name="participations"
+    )
+    quota = models.PositiveIntegerField(_("quota (visits)"), default=0)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "jobcentre"]
+        verbose_name = _("participating jobcentre")
+        verbose_name_plural = _("participating jobcentres")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "jobcentre"], name="%(app_label)s_%(class)s_unique"
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_quota_not_negative", condition=Q(quota__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jobcentre} / {self.campaign}"
+
+
+class Company(models.Model):
+    """A firm, identified by its CVR number. Contact history spans campaigns."""
+
+    cvr = models.CharField(_("CVR number"), max_length=8, unique=True, validators=[validate_cvr])
+    name = models.CharField(_("name"), max_length=200)
+    employees = models.PositiveIntegerField(_("employees"))
+    sites = models.PositiveSmallIntegerField(_("number of sites"), default=1)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=4, blank=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="companies"
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    contact_role = models.CharField(_("contact's role"), max_length=120, blank=True)
+    last_jobcentre_cooperation = models.DateField(
+        _("last cooperation with a jobcentre"), null=True, blank=True
+    )
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="da"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_cvr_eight_digits",
+                condition=Q(cvr__regex=r"^[1-9][0-9]{7}$"),
+                violation_error_message=_("A CVR number has exactly 8 digits."),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_employees_not_negative",
+                condition=Q(employees__gte=0),
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_sites_positive", condition=Q(sites__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cvr})"
+
+
+class CallScript(models.Model):
+    """The phoners' script for one track of a campaign. Versions are kept; each call stores
+    the version used, so script changes can be judged by their booking rates."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="scripts")
+    track = models.CharField(_("track"), max_length=1, choices=Track)
+    version = models.PositiveSmallIntegerField(_("version"))
+    body = models.TextField(_("script"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "track", "-version"]
+        verbose_name = _("call script")
+        verbose_name_plural = _("call scripts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "track", "version"], name="%(app_label)s_%(class)s_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.get_track_display()} v{self.version}"
+
+
+class CallList(models.Model):
+    """The firms one jobcentre's part of a campaign track will call. The jobcentre vets it;
+    phoners see it only once released."""
+
+    class Status(models.TextChoices):
+        VETTING = "vetting", _("Awaiting vetting")
+        RELEASED = "released", _("Released to phoners")
+        CLOSED = "closed", _("Closed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="call_lists")
+    jobcentre = models.ForeignKey(Jobcentre, on_delete=models.PROTECT, related_name="call_lists")
+    track = models.CharField(_("track"), max_length=1, choices=Track)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.VETTING
+    )
+    vetting_deadline = models.DateField(_("vetting deadline"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "jobcentre", "track"]
+        verbose_name = _("call list")
+        verbose_name_plural = _("call lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "jobcentre", "track"], name="%(app_label)s_%(class)s_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jobcentre}, {self.get_track_display()} ({self.campaign})"
+
+
+class CallListEntry(models.Model):
+    """One firm on a call list, with the jobcentre's vetting decision."""
+
+    class Vetting(models.TextChoices):
+        PENDING = "pending", _("Not vetted")
+        APPROVED = "approved", _("Approved")
+        EXCLUDED = "excluded", _("Excluded")
+
+    class ExclusionReason(models.TextChoices):
+        CUSTOMER = "customer", _("Already a customer")
+        TIMING = "timing", _("Bad timing")
+        OTHER = "other", _("Other")
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="entries")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="list_entries")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    vetting = models.CharField(
+        _("vetting"), max_length=20, choices=Vetting, default=Vetting.PENDING
+    )
+    exclusion_reason = models.CharField(
+        _("reason for exclusion"), max_length=20, choices=ExclusionReason, blank=True
+    )
+    exclusion_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["call_list", "position"]
+        verbose_name = _("call list entry")
+        verbose_name_plural = _("call list entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call_list", "company"], name="%(app_label)s_%(class)s_unique"
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_exclusion_has_reason",
+                condition=~Q(vetting="excluded") | ~Q(exclusion_reason=""),
+                violation_error_message=_("An excluded firm needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} on {self.call_list}"
+
+
+class CallAttempt(models.Model):
+    """One call a phoner made to a firm on a call list, and what came of it."""
+
+    class Outcome(models.TextChoices):
+        NO_ANSWER = "no_answer", _("No answer")
+        BUSY = "busy", _("Busy")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        CALL_BACK = "call_back", _("Call back")
+        NOT_INTERESTED = "not_interested", _("Not interested")
+        DO_NOT_CONTACT = "do_not_contact", _("Do not contact")
+        BOOKED = "booked", _("Booked")
+
+    entry = models.ForeignKey(CallListEntry, on_delete=models.CASCADE, related_name="calls")
+    phoner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calls"
+    )
+    script = models.ForeignKey(
+        CallScript, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
+    called_at = models.DateTimeField(_("called"))
+
+    class Meta:
+        ordering = ["-called_at"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_callback_has_time",
+                condition=~Q(outcome="call_back") | Q(callback_at__isnull=False),
+                violation_error_message=_("A call-back needs a time."),
+            ),
+        ]
+        indexes = [models.Index(fields=["entry", "-called_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry.company}: {self.get_outcome_display()}"

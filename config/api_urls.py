@@ -1,0 +1,17 @@
+"""All REST resources under /api/v1/, one router for the project."""
+
+from rest_framework.routers import DefaultRouter
+
+from bookings.api import BookingViewSet
+from campaign.api import CampaignViewSet, CompanyViewSet
+from consultants.api import ConsultantViewSet, JobcentreViewSet, RarAreaViewSet
+
+router = DefaultRouter()
+router.register("rar-areas", RarAreaViewSet, basename="rar-area")
+router.register("jobcentres", JobcentreViewSet, basename="jobcentre")
+router.register("consultants", ConsultantViewSet, basename="consultant")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("companies", CompanyViewSet, basename="company")
+router.register("bookings", BookingViewSet, basename="booking")
+
+urlpatterns = router.urls
