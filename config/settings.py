@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "bookings",
     "surveys",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
