@@ -15,3 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = False  # the log-in lockout has its own test, which switches it on
+# Serve static files from the finders, as in development: the browser tests need them and the
+# suite does not run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

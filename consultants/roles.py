@@ -8,7 +8,8 @@
 
 from enum import StrEnum
 
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
 
 
 class Role(StrEnum):
@@ -45,7 +46,7 @@ def consultant_of(user):
         return None
     try:
         return user.consultant
-    except Model.DoesNotExist:
+    except ObjectDoesNotExist:
         return None
 
 
@@ -56,7 +57,7 @@ def jobcentre_id_of(user) -> int | None:
     if has_role(user, Role.COORDINATOR):
         try:
             return user.coordinator.jobcentre_id
-        except Model.DoesNotExist:
+        except ObjectDoesNotExist:
             pass
     consultant = consultant_of(user)
     return consultant.jobcentre_id if consultant else None
