@@ -18,8 +18,17 @@ class BookingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = [
-            "id", "campaign", "track", "company", "jobcentre", "starts_at", "ends_at",
-            "state", "location", "booked_at", "attendees",
+            "id",
+            "campaign",
+            "track",
+            "company",
+            "jobcentre",
+            "starts_at",
+            "ends_at",
+            "state",
+            "location",
+            "booked_at",
+            "attendees",
         ]
 
 

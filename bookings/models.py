@@ -150,9 +150,7 @@ class Attendee(models.Model):
         JOBSERVICE = "jobservice", _("Jobservice Danmark representative")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="attendees")
-    consultant = models.ForeignKey(
-        Consultant, on_delete=models.PROTECT, related_name="attendances"
-    )
+    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="attendances")
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.LOCAL)
     starts_at = models.DateTimeField(_("starts"))
     blocked_until = models.DateTimeField(_("busy until"))

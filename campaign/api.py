@@ -10,8 +10,15 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = [
-            "id", "name", "starts_on", "ends_on", "min_notice_working_days",
-            "max_horizon_days", "visit_minutes", "travel_buffer_minutes", "followup_due_days",
+            "id",
+            "name",
+            "starts_on",
+            "ends_on",
+            "min_notice_working_days",
+            "max_horizon_days",
+            "visit_minutes",
+            "travel_buffer_minutes",
+            "followup_due_days",
             "recontact_days",
         ]
 
@@ -20,9 +27,21 @@ class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
         fields = [
-            "id", "cvr", "name", "employees", "sites", "address", "postcode", "city",
-            "municipality", "phone", "email", "contact_name", "contact_role",
-            "last_jobcentre_cooperation", "do_not_contact",
+            "id",
+            "cvr",
+            "name",
+            "employees",
+            "sites",
+            "address",
+            "postcode",
+            "city",
+            "municipality",
+            "phone",
+            "email",
+            "contact_name",
+            "contact_role",
+            "last_jobcentre_cooperation",
+            "do_not_contact",
         ]
 
 

@@ -179,9 +179,7 @@ class CallList(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="call_lists")
     jobcentre = models.ForeignKey(Jobcentre, on_delete=models.PROTECT, related_name="call_lists")
     track = models.CharField(_("track"), max_length=1, choices=Track)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status, default=Status.VETTING
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.VETTING)
     vetting_deadline = models.DateField(_("vetting deadline"), null=True, blank=True)
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
 

@@ -61,8 +61,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     jobcentre = factory.LazyAttribute(lambda b: b.company.municipality.jobcentre)
     starts_at = factory.LazyFunction(
-        lambda: timezone.now().replace(minute=0, second=0, microsecond=0)
-        + dt.timedelta(days=7)
+        lambda: timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=7)
     )
     ends_at = factory.LazyAttribute(lambda b: b.starts_at + dt.timedelta(hours=1))
     booked_at = factory.LazyFunction(timezone.now)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import DataError, IntegrityError, transaction
 
-from bookings.models import Agreement, AgreementKind, Attendee, FollowUp, Outcome, OutcomeKind
+from bookings.models import Agreement, AgreementKind, Attendee, FollowUp, OutcomeKind
 from campaign.models import (
     CallAttempt,
     CallList,
@@ -149,8 +149,10 @@ def test_back_to_back_after_the_buffer_is_allowed_and_inactive_rows_do_not_block
     next_visit = BookingFactory(starts_at=start, ends_at=start + dt.timedelta(hours=1))
     AttendeeFactory(booking=next_visit, consultant=first.consultant)
     Attendee.objects.filter(pk=first.pk).update(is_active=False)
-    AttendeeFactory(booking=BookingFactory(starts_at=first.starts_at, ends_at=first.booking.ends_at),
-                    consultant=first.consultant)
+    AttendeeFactory(
+        booking=BookingFactory(starts_at=first.starts_at, ends_at=first.booking.ends_at),
+        consultant=first.consultant,
+    )
 
 
 def test_one_active_attendee_per_role_on_a_visit():
@@ -160,9 +162,7 @@ def test_one_active_attendee_per_role_on_a_visit():
 
 def test_attendee_busy_time_ends_after_it_starts():
     booking = BookingFactory()
-    assert violates(
-        lambda: AttendeeFactory(booking=booking, blocked_until=booking.starts_at)
-    )
+    assert violates(lambda: AttendeeFactory(booking=booking, blocked_until=booking.starts_at))
 
 
 def _entry():
@@ -190,7 +190,9 @@ def test_a_call_back_needs_a_time(make_user):
     phoner = make_user("phoner")
     assert violates(
         lambda: CallAttempt.objects.create(
-            entry=entry, phoner=phoner, outcome=CallAttempt.Outcome.CALL_BACK,
+            entry=entry,
+            phoner=phoner,
+            outcome=CallAttempt.Outcome.CALL_BACK,
             called_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
         )
     )
@@ -201,8 +203,12 @@ def test_a_survey_invitation_is_about_something():
     now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     assert violates(
         lambda: Invitation.objects.create(
-            survey=survey, campaign=CampaignFactory(), email="a@b.invalid", token_hash="x",
-            created_at=now, expires_at=now,
+            survey=survey,
+            campaign=CampaignFactory(),
+            email="a@b.invalid",
+            token_hash="x",
+            created_at=now,
+            expires_at=now,
         )
     )
 
@@ -214,8 +220,13 @@ def test_a_company_is_invited_once_per_visit():
 
     def invite(token):
         return Invitation.objects.create(
-            survey=survey, campaign=booking.campaign, booking=booking, email="a@b.invalid",
-            token_hash=token, created_at=now, expires_at=now,
+            survey=survey,
+            campaign=booking.campaign,
+            booking=booking,
+            email="a@b.invalid",
+            token_hash=token,
+            created_at=now,
+            expires_at=now,
         )
 
     invite("a")

@@ -6,153 +6,432 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('campaign', '0001_initial'),
-        ('consultants', '0001_initial'),
+        ("campaign", "0001_initial"),
+        ("consultants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('track', models.CharField(choices=[('1', 'Track 1 (Jobservice Danmark)'), ('2', 'Track 2 (jobcentre)')], max_length=1, verbose_name='track')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('state', models.CharField(choices=[('booked', 'Booked'), ('cancelled_company', 'Cancelled by the company'), ('cancelled_jobcentre', 'Cancelled by the jobcentre'), ('moved', 'Moved'), ('held', 'Held'), ('held_short', 'Held, but short'), ('held_phone', 'Held by phone'), ('no_show_company', 'Company did not show'), ('no_show_consultant', 'Consultant did not show')], default='booked', max_length=30, verbose_name='state')),
-                ('location', models.CharField(blank=True, max_length=300, verbose_name='location')),
-                ('contact_name', models.CharField(blank=True, max_length=120, verbose_name='contact person')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='contact phone')),
-                ('cancel_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for cancellation')),
-                ('booked_at', models.DateTimeField(verbose_name='booked')),
-                ('changed_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('sequence', models.PositiveIntegerField(default=0, help_text='Bumped on every change (iCal SEQUENCE).', verbose_name='revision')),
-                ('booked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bookings_made', to=settings.AUTH_USER_MODEL, verbose_name='booked by')),
-                ('call', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='booking', to='campaign.callattempt')),
-                ('call_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='campaign.calllist')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='campaign.campaign')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='campaign.company')),
-                ('jobcentre', models.ForeignKey(help_text='The local jobcentre whose consultant holds (or joins) the visit.', on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='consultants.jobcentre')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='bookings.booking', verbose_name='replaces')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[
+                            ("1", "Track 1 (Jobservice Danmark)"),
+                            ("2", "Track 2 (jobcentre)"),
+                        ],
+                        max_length=1,
+                        verbose_name="track",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("cancelled_company", "Cancelled by the company"),
+                            ("cancelled_jobcentre", "Cancelled by the jobcentre"),
+                            ("moved", "Moved"),
+                            ("held", "Held"),
+                            ("held_short", "Held, but short"),
+                            ("held_phone", "Held by phone"),
+                            ("no_show_company", "Company did not show"),
+                            ("no_show_consultant", "Consultant did not show"),
+                        ],
+                        default="booked",
+                        max_length=30,
+                        verbose_name="state",
+                    ),
+                ),
+                ("location", models.CharField(blank=True, max_length=300, verbose_name="location")),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="contact person"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="contact phone"),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="reason for cancellation"
+                    ),
+                ),
+                ("booked_at", models.DateTimeField(verbose_name="booked")),
+                ("changed_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                (
+                    "sequence",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Bumped on every change (iCal SEQUENCE).",
+                        verbose_name="revision",
+                    ),
+                ),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings_made",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="booked by",
+                    ),
+                ),
+                (
+                    "call",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="booking",
+                        to="campaign.callattempt",
+                    ),
+                ),
+                (
+                    "call_list",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="campaign.calllist",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="campaign.campaign",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="campaign.company",
+                    ),
+                ),
+                (
+                    "jobcentre",
+                    models.ForeignKey(
+                        help_text="The local jobcentre whose consultant holds (or joins) the visit.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="consultants.jobcentre",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="bookings.booking",
+                        verbose_name="replaces",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'visit',
-                'verbose_name_plural': 'visits',
-                'ordering': ['starts_at'],
+                "verbose_name": "visit",
+                "verbose_name_plural": "visits",
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attendee',
+            name="Attendee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('local', 'Jobcentre consultant'), ('jobservice', 'Jobservice Danmark representative')], default='local', max_length=20, verbose_name='role')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('blocked_until', models.DateTimeField(verbose_name='busy until')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged')),
-                ('consultant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='consultants.consultant')),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendees', to='bookings.booking')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("local", "Jobcentre consultant"),
+                            ("jobservice", "Jobservice Danmark representative"),
+                        ],
+                        default="local",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("blocked_until", models.DateTimeField(verbose_name="busy until")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged"),
+                ),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="consultants.consultant",
+                    ),
+                ),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendees",
+                        to="bookings.booking",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendee',
-                'verbose_name_plural': 'attendees',
-                'ordering': ['booking', 'role'],
+                "verbose_name": "attendee",
+                "verbose_name_plural": "attendees",
+                "ordering": ["booking", "role"],
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('held', 'Held'), ('held_short', 'Held, but short'), ('held_phone', 'Held by phone'), ('cancelled_company', 'Cancelled by the company'), ('no_show_company', 'Company did not show'), ('no_show_consultant', 'Consultant did not show')], max_length=30, verbose_name='outcome')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('registered_at', models.DateTimeField(verbose_name='registered')),
-                ('booking', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='outcome', to='bookings.booking')),
-                ('registered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("held", "Held"),
+                            ("held_short", "Held, but short"),
+                            ("held_phone", "Held by phone"),
+                            ("cancelled_company", "Cancelled by the company"),
+                            ("no_show_company", "Company did not show"),
+                            ("no_show_consultant", "Consultant did not show"),
+                        ],
+                        max_length=30,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("registered_at", models.DateTimeField(verbose_name="registered")),
+                (
+                    "booking",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outcome",
+                        to="bookings.booking",
+                    ),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outcome',
-                'verbose_name_plural': 'outcomes',
+                "verbose_name": "outcome",
+                "verbose_name_plural": "outcomes",
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('call', 'Call the company'), ('meeting', 'New meeting'), ('candidates', 'Send candidates / CVs'), ('information', 'Send information'), ('agreement', 'Prepare an agreement'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('due_on', models.DateField(verbose_name='due')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done')),
-                ('done_note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='consultants.consultant')),
-                ('outcome', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='bookings.outcome')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call the company"),
+                            ("meeting", "New meeting"),
+                            ("candidates", "Send candidates / CVs"),
+                            ("information", "Send information"),
+                            ("agreement", "Prepare an agreement"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="description"),
+                ),
+                ("due_on", models.DateField(verbose_name="due")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done")),
+                ("done_note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="consultants.consultant",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="bookings.outcome",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
-                'ordering': ['due_on'],
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
+                "ordering": ["due_on"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('job_order', 'Job order / recruitment'), ('skills_job', 'Skills job'), ('adult_apprentice', 'Adult apprentice'), ('job_rotation', 'Job rotation'), ('wage_subsidy', 'Wage subsidy'), ('internship', 'Company internship'), ('fagpilot', 'Fagpilot'), ('retention', 'Retention'), ('refugee_places', 'Company places for refugees'), ('jobservice_agreement', 'Jobservice agreement'), ('integration_agreement', 'Integration agreement')], max_length=30, verbose_name='kind')),
-                ('positions', models.PositiveIntegerField(default=1, verbose_name='positions')),
-                ('filled_positions', models.PositiveIntegerField(default=0, verbose_name='positions filled')),
-                ('filled_on', models.DateField(blank=True, null=True, verbose_name='filled on')),
-                ('outcome', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='bookings.outcome')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("job_order", "Job order / recruitment"),
+                            ("skills_job", "Skills job"),
+                            ("adult_apprentice", "Adult apprentice"),
+                            ("job_rotation", "Job rotation"),
+                            ("wage_subsidy", "Wage subsidy"),
+                            ("internship", "Company internship"),
+                            ("fagpilot", "Fagpilot"),
+                            ("retention", "Retention"),
+                            ("refugee_places", "Company places for refugees"),
+                            ("jobservice_agreement", "Jobservice agreement"),
+                            ("integration_agreement", "Integration agreement"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("positions", models.PositiveIntegerField(default=1, verbose_name="positions")),
+                (
+                    "filled_positions",
+                    models.PositiveIntegerField(default=0, verbose_name="positions filled"),
+                ),
+                ("filled_on", models.DateField(blank=True, null=True, verbose_name="filled on")),
+                (
+                    "outcome",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="bookings.outcome",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement',
-                'verbose_name_plural': 'agreements',
-                'ordering': ['outcome', 'kind'],
+                "verbose_name": "agreement",
+                "verbose_name_plural": "agreements",
+                "ordering": ["outcome", "kind"],
             },
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['campaign', 'track', 'state'], name='bookings_bo_campaig_1b57bc_idx'),
+            model_name="booking",
+            index=models.Index(
+                fields=["campaign", "track", "state"], name="bookings_bo_campaig_1b57bc_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['jobcentre', 'starts_at'], name='bookings_bo_jobcent_8a1497_idx'),
+            model_name="booking",
+            index=models.Index(
+                fields=["jobcentre", "starts_at"], name="bookings_bo_jobcent_8a1497_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='bookings_booking_end_after_start', violation_error_message='The visit must end after it starts.'),
+            model_name="booking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="bookings_booking_end_after_start",
+                violation_error_message="The visit must end after it starts.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='attendee',
-            index=models.Index(fields=['consultant', 'starts_at'], name='bookings_at_consult_3f6e43_idx'),
+            model_name="attendee",
+            index=models.Index(
+                fields=["consultant", "starts_at"], name="bookings_at_consult_3f6e43_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendee',
-            constraint=models.CheckConstraint(condition=models.Q(('blocked_until__gt', models.F('starts_at'))), name='bookings_attendee_end_after_start'),
+            model_name="attendee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("blocked_until__gt", models.F("starts_at"))),
+                name="bookings_attendee_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendee',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('booking', 'role'), name='bookings_attendee_one_active_per_role'),
+            model_name="attendee",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("booking", "role"),
+                name="bookings_attendee_one_active_per_role",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outcome',
-            index=models.Index(fields=['kind'], name='bookings_ou_kind_c88016_idx'),
+            model_name="outcome",
+            index=models.Index(fields=["kind"], name="bookings_ou_kind_c88016_idx"),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['owner', 'done_at', 'due_on'], name='bookings_fo_owner_i_b0794e_idx'),
+            model_name="followup",
+            index=models.Index(
+                fields=["owner", "done_at", "due_on"], name="bookings_fo_owner_i_b0794e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('positions__gte', 1)), name='bookings_agreement_positions_positive', violation_error_message='An agreement has at least one position.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("positions__gte", 1)),
+                name="bookings_agreement_positions_positive",
+                violation_error_message="An agreement has at least one position.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('filled_positions__gte', 0), ('filled_positions__lte', models.F('positions'))), name='bookings_agreement_filled_within_positions', violation_error_message='More positions filled than agreed.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("filled_positions__gte", 0), ("filled_positions__lte", models.F("positions"))
+                ),
+                name="bookings_agreement_filled_within_positions",
+                violation_error_message="More positions filled than agreed.",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,128 +14,319 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Jobcentre',
+            name="Jobcentre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
             ],
             options={
-                'verbose_name': 'jobcentre',
-                'verbose_name_plural': 'jobcentres',
-                'ordering': ['name'],
+                "verbose_name": "jobcentre",
+                "verbose_name_plural": "jobcentres",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RarArea',
+            name="RarArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text="Order in reports (the report's Table 1 order).", verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="name")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Order in reports (the report's Table 1 order).",
+                        verbose_name="position",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'RAR area',
-                'verbose_name_plural': 'RAR areas',
-                'ordering': ['position', 'name'],
+                "verbose_name": "RAR area",
+                "verbose_name_plural": "RAR areas",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Consultant',
+            name="Consultant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('local', 'Jobcentre consultant'), ('jobservice', 'Jobservice Danmark representative')], default='local', max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('language', models.CharField(choices=[('da', 'Danish'), ('en', 'English')], default='da', max_length=5, verbose_name='language')),
-                ('max_visits_per_day', models.PositiveSmallIntegerField(default=3, verbose_name='max visits per day')),
-                ('max_visits_per_week', models.PositiveSmallIntegerField(default=10, verbose_name='max visits per week')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consultant', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('jobcentre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consultants', to='consultants.jobcentre', verbose_name='jobcentre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("local", "Jobcentre consultant"),
+                            ("jobservice", "Jobservice Danmark representative"),
+                        ],
+                        default="local",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("da", "Danish"), ("en", "English")],
+                        default="da",
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "max_visits_per_day",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="max visits per day"),
+                ),
+                (
+                    "max_visits_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="max visits per week"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="consultant",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "jobcentre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consultants",
+                        to="consultants.jobcentre",
+                        verbose_name="jobcentre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consultant',
-                'verbose_name_plural': 'consultants',
-                'ordering': ['name'],
+                "verbose_name": "consultant",
+                "verbose_name_plural": "consultants",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Coordinator',
+            name="Coordinator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='coordinator', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('jobcentre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coordinators', to='consultants.jobcentre', verbose_name='jobcentre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coordinator",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "jobcentre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="coordinators",
+                        to="consultants.jobcentre",
+                        verbose_name="jobcentre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'coordinator',
-                'verbose_name_plural': 'coordinators',
+                "verbose_name": "coordinator",
+                "verbose_name_plural": "coordinators",
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.PositiveSmallIntegerField(unique=True, verbose_name='municipality code')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('region', models.CharField(max_length=60, verbose_name='region')),
-                ('jobcentre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='consultants.jobcentre', verbose_name='jobcentre')),
-                ('rar_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='consultants.rararea', verbose_name='RAR area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.PositiveSmallIntegerField(unique=True, verbose_name="municipality code"),
+                ),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="name")),
+                ("region", models.CharField(max_length=60, verbose_name="region")),
+                (
+                    "jobcentre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="consultants.jobcentre",
+                        verbose_name="jobcentre",
+                    ),
+                ),
+                (
+                    "rar_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="consultants.rararea",
+                        verbose_name="RAR area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'municipality',
-                'verbose_name_plural': 'municipalities',
-                'ordering': ['code'],
+                "verbose_name": "municipality",
+                "verbose_name_plural": "municipalities",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='jobcentre',
-            name='rar_area',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobcentres', to='consultants.rararea', verbose_name='RAR area'),
+            model_name="jobcentre",
+            name="rar_area",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="jobcentres",
+                to="consultants.rararea",
+                verbose_name="RAR area",
+            ),
         ),
         migrations.CreateModel(
-            name='WorkingHours',
+            name="WorkingHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('starts_at', models.TimeField(verbose_name='from')),
-                ('ends_at', models.TimeField(verbose_name='to')),
-                ('consultant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='working_hours', to='consultants.consultant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("starts_at", models.TimeField(verbose_name="from")),
+                ("ends_at", models.TimeField(verbose_name="to")),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="working_hours",
+                        to="consultants.consultant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'working hours',
-                'verbose_name_plural': 'working hours',
-                'ordering': ['consultant', 'weekday', 'starts_at'],
+                "verbose_name": "working hours",
+                "verbose_name_plural": "working hours",
+                "ordering": ["consultant", "weekday", "starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Absence',
+            name="Absence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('holiday', 'Holiday'), ('sick', 'Sick'), ('course', 'Course'), ('other', 'Other')], default='holiday', max_length=20, verbose_name='kind')),
-                ('starts_at', models.DateTimeField(verbose_name='from')),
-                ('ends_at', models.DateTimeField(verbose_name='to')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('consultant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='absences', to='consultants.consultant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "Holiday"),
+                            ("sick", "Sick"),
+                            ("course", "Course"),
+                            ("other", "Other"),
+                        ],
+                        default="holiday",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="from")),
+                ("ends_at", models.DateTimeField(verbose_name="to")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="absences",
+                        to="consultants.consultant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'absence',
-                'verbose_name_plural': 'absences',
-                'ordering': ['starts_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='consultants_absence_end_after_start', violation_error_message='The end must be after the start.')],
+                "verbose_name": "absence",
+                "verbose_name_plural": "absences",
+                "ordering": ["starts_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="consultants_absence_end_after_start",
+                        violation_error_message="The end must be after the start.",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='consultant',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('jobcentre__isnull', False), ('kind', 'local')), ('kind', 'jobservice'), _connector='OR'), name='consultants_consultant_jobcentre_matches_kind', violation_error_message='A jobcentre consultant must belong to a jobcentre.'),
+            model_name="consultant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("jobcentre__isnull", False), ("kind", "local")),
+                    ("kind", "jobservice"),
+                    _connector="OR",
+                ),
+                name="consultants_consultant_jobcentre_matches_kind",
+                violation_error_message="A jobcentre consultant must belong to a jobcentre.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='consultants_workinghours_end_after_start', violation_error_message='The end must be after the start.'),
+            model_name="workinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="consultants_workinghours_end_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='consultants_workinghours_weekday_range'),
+            model_name="workinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)),
+                name="consultants_workinghours_weekday_range",
+            ),
         ),
     ]

@@ -35,7 +35,10 @@ def test_it_matches_the_shipped_csv(db):
     for m in loaded:
         row = rows[m.code]
         assert (m.name, m.region, m.rar_area.name, m.jobcentre.name) == (
-            row["municipality"], row["region"], row["rar_area"], row["jobcentre"],
+            row["municipality"],
+            row["region"],
+            row["rar_area"],
+            row["jobcentre"],
         )
 
 

@@ -5,120 +5,276 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('bookings', '0002_no_double_booking'),
-        ('campaign', '0001_initial'),
-        ('consultants', '0002_roles'),
+        ("bookings", "0002_no_double_booking"),
+        ("campaign", "0001_initial"),
+        ("consultants", "0002_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OptOut',
+            name="OptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='opted out')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="e-mail")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="opted out")),
             ],
             options={
-                'verbose_name': 'survey opt-out',
-                'verbose_name_plural': 'survey opt-outs',
+                "verbose_name": "survey opt-out",
+                "verbose_name_plural": "survey opt-outs",
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, verbose_name='key')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('audience', models.CharField(choices=[('company', 'Company'), ('consultant', 'Consultant'), ('jobcentre', 'Jobcentre')], max_length=20, verbose_name='audience')),
-                ('track', models.CharField(blank=True, choices=[('1', 'Track 1 (Jobservice Danmark)'), ('2', 'Track 2 (jobcentre)')], max_length=1, verbose_name='track')),
-                ('title', models.CharField(max_length=200, verbose_name='title (Danish)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('intro', models.TextField(blank=True, verbose_name='introduction (Danish)')),
-                ('intro_en', models.TextField(blank=True, verbose_name='introduction (English)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, verbose_name="key")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("company", "Company"),
+                            ("consultant", "Consultant"),
+                            ("jobcentre", "Jobcentre"),
+                        ],
+                        max_length=20,
+                        verbose_name="audience",
+                    ),
+                ),
+                (
+                    "track",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "Track 1 (Jobservice Danmark)"),
+                            ("2", "Track 2 (jobcentre)"),
+                        ],
+                        max_length=1,
+                        verbose_name="track",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title (Danish)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("intro", models.TextField(blank=True, verbose_name="introduction (Danish)")),
+                ("intro_en", models.TextField(blank=True, verbose_name="introduction (English)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'survey',
-                'verbose_name_plural': 'surveys',
-                'ordering': ['key', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'version'), name='surveys_survey_unique_version')],
+                "verbose_name": "survey",
+                "verbose_name_plural": "surveys",
+                "ordering": ["key", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "version"), name="surveys_survey_unique_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, verbose_name='key')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('kind', models.CharField(choices=[('likert', 'Scale 1-5'), ('single', 'Single choice'), ('multiple', 'Multiple choice'), ('yes_no', 'Yes / no'), ('number', 'Number'), ('text', 'Free text')], max_length=20, verbose_name='kind')),
-                ('text', models.CharField(max_length=400, verbose_name='question (Danish)')),
-                ('text_en', models.CharField(max_length=400, verbose_name='question (English)')),
-                ('required', models.BooleanField(default=False, verbose_name='required')),
-                ('choices', models.JSONField(blank=True, default=list, verbose_name='choices')),
-                ('condition', models.JSONField(blank=True, null=True, verbose_name='shown when')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, verbose_name="key")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("likert", "Scale 1-5"),
+                            ("single", "Single choice"),
+                            ("multiple", "Multiple choice"),
+                            ("yes_no", "Yes / no"),
+                            ("number", "Number"),
+                            ("text", "Free text"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("text", models.CharField(max_length=400, verbose_name="question (Danish)")),
+                ("text_en", models.CharField(max_length=400, verbose_name="question (English)")),
+                ("required", models.BooleanField(default=False, verbose_name="required")),
+                ("choices", models.JSONField(blank=True, default=list, verbose_name="choices")),
+                ("condition", models.JSONField(blank=True, null=True, verbose_name="shown when")),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question',
-                'verbose_name_plural': 'questions',
-                'ordering': ['survey', 'position'],
+                "verbose_name": "question",
+                "verbose_name_plural": "questions",
+                "ordering": ["survey", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='token hash')),
-                ('created_at', models.DateTimeField(verbose_name='invited')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='opened')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('booking', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='bookings.booking')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='campaign.campaign')),
-                ('consultant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='consultants.consultant')),
-                ('jobcentre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='consultants.jobcentre')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                (
+                    "token_hash",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="token hash"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="invited")),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                ("opened_at", models.DateTimeField(blank=True, null=True, verbose_name="opened")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted"),
+                ),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="bookings.booking",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="campaign.campaign",
+                    ),
+                ),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="consultants.consultant",
+                    ),
+                ),
+                (
+                    "jobcentre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="consultants.jobcentre",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey invitation',
-                'verbose_name_plural': 'survey invitations',
-                'ordering': ['-created_at'],
+                "verbose_name": "survey invitation",
+                "verbose_name_plural": "survey invitations",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.JSONField(verbose_name='answer')),
-                ('answered_at', models.DateTimeField(auto_now=True, verbose_name='answered')),
-                ('invitation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='surveys.invitation')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='surveys.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.JSONField(verbose_name="answer")),
+                ("answered_at", models.DateTimeField(auto_now=True, verbose_name="answered")),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="surveys.invitation",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="surveys.question",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'answer',
-                'verbose_name_plural': 'answers',
-                'constraints': [models.UniqueConstraint(fields=('invitation', 'question'), name='surveys_answer_unique')],
+                "verbose_name": "answer",
+                "verbose_name_plural": "answers",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("invitation", "question"), name="surveys_answer_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('survey', 'key'), name='surveys_question_unique_key'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "key"), name="surveys_question_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('booking__isnull', False), ('consultant__isnull', False), ('jobcentre__isnull', False), _connector='OR'), name='surveys_invitation_has_subject'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("booking__isnull", False),
+                    ("consultant__isnull", False),
+                    ("jobcentre__isnull", False),
+                    _connector="OR",
+                ),
+                name="surveys_invitation_has_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('booking__isnull', False)), fields=('survey', 'booking'), name='surveys_invitation_once_per_visit'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("booking__isnull", False)),
+                fields=("survey", "booking"),
+                name="surveys_invitation_once_per_visit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('consultant__isnull', False)), fields=('survey', 'campaign', 'consultant'), name='surveys_invitation_once_per_consultant'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("consultant__isnull", False)),
+                fields=("survey", "campaign", "consultant"),
+                name="surveys_invitation_once_per_consultant",
+            ),
         ),
     ]
