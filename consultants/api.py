@@ -22,8 +22,15 @@ class ConsultantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Consultant
         fields = [
-            "id", "name", "kind", "jobcentre", "email", "phone",
-            "max_visits_per_day", "max_visits_per_week", "is_active",
+            "id",
+            "name",
+            "kind",
+            "jobcentre",
+            "email",
+            "phone",
+            "max_visits_per_day",
+            "max_visits_per_week",
+            "is_active",
         ]
 
 
