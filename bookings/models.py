@@ -251,3 +251,21 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_on}"
+
+
+class BookingLink(models.Model):
+    """A company's self-service link to its visit (see, cancel, move). The token is stored
+    only as its hash and stops working when the visit starts or the link is revoked."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("company link")
+        verbose_name_plural = _("company links")
+
+    def __str__(self) -> str:
+        return f"link to {self.booking}"

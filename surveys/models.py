@@ -1,8 +1,6 @@
 """Surveys: versioned definitions with questions, personal invitations with hashed tokens,
 and the answers, each tied to the visit (or consultant, or jobcentre) it is about."""
 
-import hashlib
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -10,12 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking
 from campaign.models import Campaign, Track
+from common.tokens import token_hash  # noqa: F401 - re-exported for callers
 from consultants.models import Consultant, Jobcentre
-
-
-def token_hash(token: str) -> str:
-    """Tokens are stored only as their SHA-256."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Audience(models.TextChoices):

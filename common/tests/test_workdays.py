@@ -23,8 +23,10 @@ def test_adding_working_days_skips_weekends_and_holidays():
     assert add_working_days(dt.date(2026, 12, 19), 0) == dt.date(2026, 12, 21)
 
 
-@given(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2035, 1, 1)),
-       st.integers(min_value=1, max_value=30))
+@given(
+    st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2035, 1, 1)),
+    st.integers(min_value=1, max_value=30),
+)
 def test_the_result_is_a_working_day_and_round_trips(day, count):
     later = add_working_days(day, count)
     assert is_working_day(later)

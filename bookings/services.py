@@ -1,0 +1,170 @@
+"""Every write about visits, one function per use case, each in one transaction."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import Attendee, Booking, BookingLink
+from bookings.slots import SlotSearch, find_slots
+from campaign.models import CallAttempt, CallList, Campaign, Company, Participation, Track
+from common.errors import ApplicationError, Conflict
+from common.tokens import new_token, token_hash
+from consultants.models import Consultant
+from notifications.services import Outgoing, messages_enqueue
+
+
+class SlotUnavailable(Conflict):
+    """The time was taken (or left the window) while the phoner looked at it. Carries the
+    fresh search so the page can offer other times at once."""
+
+    default_message = _("That time has just been taken. Here are the times free now.")
+
+    def __init__(self, search: SlotSearch, message=None):
+        super().__init__(message, extra={"search": search})
+        self.search = search
+
+
+def _pick(candidates: tuple[int, ...], preferred: int | None, load: dict[int, int]) -> int:
+    if preferred in candidates:
+        return preferred
+    # Spread visits: the consultant with the most free time left takes it.
+    return max(candidates, key=lambda cid: (load.get(cid, 0), -cid))
+
+
+def _notify_new_booking(booking: Booking, attendees: list[Attendee], link_token: str) -> None:
+    """Outbox rows for the company's confirmation and each attendee's notice; the
+    notifications app renders and sends them."""
+    ref = f"booking:{booking.pk}"
+    when = booking.starts_at.isoformat()
+    now = timezone.now()
+    messages = [
+        Outgoing(
+            key=f"{ref}:company-confirmation:{when}",
+            kind="company-confirmation",
+            subject_ref=ref,
+            to_email=booking.contact_email,
+            to_name=booking.contact_name,
+            language=booking.company.language,
+            due_at=now,
+            context={"booking": booking.pk, "self_service_token": link_token},
+        )
+    ]
+    for attendee in attendees:
+        messages.append(
+            Outgoing(
+                key=f"{ref}:attendee-notice:{attendee.consultant_id}:{when}",
+                kind="attendee-notice",
+                subject_ref=ref,
+                to_email=attendee.consultant.email,
+                to_name=attendee.consultant.name,
+                language=attendee.consultant.language,
+                due_at=now,
+                context={"booking": booking.pk, "attendee": attendee.pk},
+            )
+        )
+    messages_enqueue(messages=messages)
+
+
+def booking_link_create(*, booking: Booking) -> str:
+    """A company self-service link for the visit: a 256-bit random token, stored as its
+    hash, valid until the visit starts. Returns the token (shown once, in the e-mail)."""
+    token = new_token()
+    BookingLink.objects.create(
+        booking=booking, token_hash=token_hash(token), expires_at=booking.starts_at
+    )
+    return token
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    actor,
+    campaign: Campaign,
+    company: Company,
+    track: str,
+    starts_at: dt.datetime,
+    consultant_id: int | None = None,
+    call: CallAttempt | None = None,
+    call_list: CallList | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a visit at `starts_at`: one local consultant (track 2), or a Jobservice
+    representative and a local consultant (track 1), chosen among those free then
+    (`consultant_id` first, if free). Raises SlotUnavailable with fresh times when the time
+    is no longer free."""
+    now = now or timezone.now()
+    jobcentre = company.municipality.jobcentre
+    if company.do_not_contact:
+        raise ApplicationError(_("This company has asked not to be contacted."))
+    if track not in Track.values:
+        raise ApplicationError(_("Unknown track."), field_errors={"track": [_("Unknown track.")]})
+
+    # Lock order, always the same so two bookings never deadlock: the jobcentre's
+    # participation row (serialises its quota), then the candidate consultants by id.
+    # Under the locks the search below sees every booking committed before us.
+    Participation.objects.select_for_update().filter(campaign=campaign, jobcentre=jobcentre).first()
+    search = find_slots(
+        campaign=campaign,
+        jobcentre=jobcentre,
+        track=track,
+        now=now,
+        window=(starts_at, starts_at + dt.timedelta(minutes=campaign.visit_minutes)),
+    )
+    offer = search.offer_at(starts_at)
+    if offer is None:
+        raise SlotUnavailable(_fresh(campaign, company, track, now))
+    local_id = _pick(offer.local_ids, consultant_id, search.free_by_consultant)
+    chosen = [local_id]
+    if track == Track.JOBSERVICE:
+        chosen.append(_pick(offer.jobservice_ids, consultant_id, search.free_by_consultant))
+    list(Consultant.objects.select_for_update().filter(pk__in=chosen).order_by("pk"))
+
+    booking = Booking.objects.create(
+        campaign=campaign,
+        track=track,
+        company=company,
+        jobcentre=jobcentre,
+        starts_at=offer.starts_at,
+        ends_at=offer.ends_at,
+        location=", ".join(
+            p for p in (company.address, f"{company.postcode} {company.city}".strip()) if p
+        ),
+        contact_name=company.contact_name,
+        contact_email=company.email,
+        contact_phone=company.phone,
+        booked_by=actor if getattr(actor, "is_authenticated", False) else None,
+        call_list=call_list,
+        call=call,
+        booked_at=now,
+    )
+    buffer = dt.timedelta(minutes=campaign.travel_buffer_minutes)
+    attendees = [
+        Attendee(
+            booking=booking,
+            consultant=search.consultants[cid],
+            role=Attendee.Role.LOCAL
+            if search.consultants[cid].kind == Consultant.Kind.LOCAL
+            else Attendee.Role.JOBSERVICE,
+            starts_at=booking.starts_at,
+            blocked_until=booking.ends_at + buffer,
+        )
+        for cid in chosen
+    ]
+    try:
+        with transaction.atomic():
+            Attendee.objects.bulk_create(attendees)
+    except IntegrityError as exc:
+        # The exclusion constraint: someone booked the same person in between. The locks
+        # make this rare; the database makes it impossible. Raising rolls the booking back.
+        raise SlotUnavailable(_fresh(campaign, company, track, now)) from exc
+    token = booking_link_create(booking=booking)
+    _notify_new_booking(booking, attendees, token)
+    return booking
+
+
+def _fresh(campaign, company, track, now) -> SlotSearch:
+    return find_slots(
+        campaign=campaign, jobcentre=company.municipality.jobcentre, track=track, now=now
+    )
