@@ -20,7 +20,8 @@ def make_user(db, django_user_model):
     def make(username: str, *roles: Role, **fields):
         user = django_user_model.objects.create_user(username=username, password="pw", **fields)
         for role in roles:
-            user.groups.add(Group.objects.get(name=role))
+            # get_or_create: transactional tests flush the groups the migration made.
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         return user
 
     return make
