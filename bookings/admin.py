@@ -2,7 +2,7 @@
 agreements and follow-ups."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from bookings.models import Agreement, Attendee, Booking, FollowUp, Outcome
+from bookings.models import Agreement, Attendee, Booking, BookingLink, FollowUp, Outcome
 from consultants.admin import is_set_filter
 
 
@@ -79,7 +80,8 @@ class BookingAdmin(admin.ModelAdmin):
     list_display = ("company", "starts_at", "track", "jobcentre", "state", "booked_by")
     list_filter = ("state", "track", "campaign", "jobcentre__rar_area", "jobcentre")
     list_select_related = ("company", "jobcentre", "booked_by")
-    # get_search_results below also finds visits by their attendees' name or e-mail.
+    # The search box; the search itself is get_search_results below, which matches these
+    # fields and also the name or e-mail of the visit's consultants.
     search_fields = ("^company__cvr", "company__name", "jobcentre__name", "contact_name")
     search_help_text = _(
         "Search by CVR number, company name, jobcentre, contact person, or the name or "
@@ -328,3 +330,41 @@ class FollowUpAdmin(admin.ModelAdmin):
     @admin.display(description=_("overdue"), boolean=True)
     def is_overdue(self, obj: FollowUp) -> bool:
         return obj.done_at is None and obj.due_on < timezone.localdate()
+
+
+@admin.register(BookingLink)
+class BookingLinkAdmin(admin.ModelAdmin):
+    """A company's self-service link. The app makes it and mails it; only the token's hash
+    is stored, so a link cannot be made (or shown) here. It can be revoked or cut short."""
+
+    list_display = ("booking", "created_at", "expires_at", "revoked_at")
+    list_filter = (
+        is_set_filter("revoked_at", _("revoked"), _("Revoked"), _("Not revoked")),
+        "booking__campaign",
+        "booking__jobcentre__rar_area",
+    )
+    list_select_related = ("booking__company",)
+    search_fields = ("^booking__company__cvr", "booking__company__name")
+    search_help_text = _("Search by CVR number or company name.")
+    fields = ("booking", "token_hash", "created_at", "expires_at", "revoked_at")
+    readonly_fields = ("booking", "token_hash", "created_at")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    show_full_result_count = False
+    actions = ("revoke",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("booking__company")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke the selected links"), permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d link revoked.", "%(count)d links revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -196,10 +196,10 @@ def find_slots(
     )
     if exclude_booking is not None:
         busy = busy.exclude(booking=exclude_booking)
-    for consultant_id, starts_at, blocked_until in busy.values_list(
+    for busy_id, starts_at, blocked_until in busy.values_list(
         "consultant_id", "starts_at", "blocked_until"
     ):
-        calendars[consultant_id].add_busy(starts_at, blocked_until)
+        calendars[busy_id].add_busy(starts_at, blocked_until)
 
     length = dt.timedelta(minutes=campaign.visit_minutes)
     locals_ = [cal for cal in calendars.values() if cal.consultant.kind == Consultant.Kind.LOCAL]

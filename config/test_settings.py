@@ -19,3 +19,7 @@ AXES_ENABLED = False  # the log-in lockout has its own test, which switches it o
 # suite does not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The concurrency tests run 20+ threads, each with its own connection.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 40  # noqa: F405
