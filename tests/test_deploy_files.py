@@ -48,8 +48,13 @@ def test_compose_validates_it():
     else:
         command = ["docker", "compose", "config", "-q"]
     result = subprocess.run(
-        command, cwd=ROOT, env={"SECRET_KEY": "x", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60, check=False,
+        command,
+        cwd=ROOT,
+        env={"SECRET_KEY": "x", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     if "unknown command" in result.stderr:
         pytest.skip("docker has no compose plugin here")
