@@ -47,6 +47,12 @@ class Campaign(models.Model):
         default=365,
         help_text=_("A firm contacted in any campaign within this many days is flagged."),
     )
+    call_retry_minutes = models.PositiveIntegerField(
+        _("retry a no-answer after (minutes)"), default=120
+    )
+    call_max_attempts = models.PositiveSmallIntegerField(
+        _("give up after (unanswered calls)"), default=5
+    )
 
     class Meta:
         ordering = ["-starts_on"]
@@ -77,6 +83,14 @@ class Participation(models.Model):
     )
     quota = models.PositiveIntegerField(_("quota (visits)"), default=0)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
 
     class Meta:
         ordering = ["campaign", "jobcentre"]
@@ -116,6 +130,7 @@ class Company(models.Model):
         _("last cooperation with a jobcentre"), null=True, blank=True
     )
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    do_not_contact_at = models.DateTimeField(_("do not contact since"), null=True, blank=True)
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="da"
     )
@@ -198,7 +213,15 @@ class CallList(models.Model):
 
 
 class CallListEntry(models.Model):
-    """One firm on a call list, with the jobcentre's vetting decision."""
+    """One firm on a call list, with the jobcentre's vetting decision and where calling it
+    stands."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To call")
+        RETRY = "retry", _("Call again")
+        CALLBACK = "callback", _("Call back agreed")
+        BOOKED = "booked", _("Booked")
+        CLOSED = "closed", _("Closed")
 
     class Vetting(models.TextChoices):
         PENDING = "pending", _("Not vetted")
@@ -220,11 +243,43 @@ class CallListEntry(models.Model):
         _("reason for exclusion"), max_length=20, choices=ExclusionReason, blank=True
     )
     exclusion_note = models.CharField(_("note"), max_length=300, blank=True)
+    vetted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vetted by"),
+    )
+    vetted_at = models.DateTimeField(_("vetted"), null=True, blank=True)
+    # Calling state, kept up to date by the call service so "next company" is one query.
+    status = models.CharField(_("calling status"), max_length=20, choices=Status, default="open")
+    attempts = models.PositiveSmallIntegerField(_("unanswered calls"), default=0)
+    next_call_at = models.DateTimeField(_("call again at"), null=True, blank=True)
+    callback_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("call back by"),
+        help_text=_("Empty: any phoner may call back."),
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("being called by"),
+    )
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
         ordering = ["call_list", "position"]
         verbose_name = _("call list entry")
         verbose_name_plural = _("call list entries")
+        indexes = [models.Index(fields=["call_list", "status", "next_call_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["call_list", "company"], name="%(app_label)s_%(class)s_unique"
@@ -252,6 +307,13 @@ class CallAttempt(models.Model):
         DO_NOT_CONTACT = "do_not_contact", _("Do not contact")
         BOOKED = "booked", _("Booked")
 
+    class NotInterested(models.TextChoices):
+        NO_NEED = "no_need", _("No need for staff or help")
+        NO_TIME = "no_time", _("No time")
+        HAS_PARTNER = "has_partner", _("Already has a partner for recruitment")
+        BAD_EXPERIENCE = "bad_experience", _("Bad experience with jobcentres")
+        OTHER = "other", _("Other")
+
     entry = models.ForeignKey(CallListEntry, on_delete=models.CASCADE, related_name="calls")
     phoner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calls"
@@ -260,6 +322,7 @@ class CallAttempt(models.Model):
         CallScript, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome)
+    reason = models.CharField(_("reason"), max_length=30, choices=NotInterested, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     called_at = models.DateTimeField(_("called"))
@@ -279,3 +342,39 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.company}: {self.get_outcome_display()}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of companies for a campaign track. Its rows are validated into a
+    preview; nothing reaches the call lists until someone confirms."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Validating")
+        PREVIEW = "preview", _("Ready for review")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    track = models.CharField(_("track"), max_length=1, choices=Track)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.VALIDATING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    rows = models.JSONField(_("validated rows"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("company import")
+        verbose_name_plural = _("company imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
