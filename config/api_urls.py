@@ -1,5 +1,6 @@
 """All REST resources under /api/v1/, one router for the project."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from bookings.api import BookingViewSet
@@ -14,4 +15,11 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("bookings", BookingViewSet, basename="booking")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("", include("campaign.import_api")),
+    path("", include("campaign.vetting_api")),
+    path("", include("bookings.workspace_api")),
+    path("", include("bookings.selfservice_api")),
+    path("", include("reports.phoner_api")),
+]

@@ -17,4 +17,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
+    path("import/", include("campaign.import_urls")),
+    path("vetting/", include("campaign.vetting_urls")),
+    path("workspace/", include("bookings.workspace_urls")),
+    path("visit/", include("bookings.selfservice_urls")),
+    path("reports/phoners/", include("reports.phoner_urls")),
 ]
