@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ConsultantsConfig(AppConfig):
     name = "consultants"
     verbose_name = _("Jobcentres and consultants")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from consultants.models import Absence, Consultant, WorkingHours
+
+        auditlog.register(Consultant)
+        auditlog.register(WorkingHours)
+        auditlog.register(Absence)
