@@ -8,10 +8,20 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Attendee, Booking, BookingLink
 from bookings.slots import SlotSearch, find_slots
-from campaign.models import CallAttempt, CallList, Campaign, Company, Participation, Track
-from common.errors import ApplicationError, Conflict
+from campaign.calls import current_script
+from campaign.models import (
+    CallAttempt,
+    CallList,
+    CallListEntry,
+    Campaign,
+    Company,
+    Participation,
+    Track,
+)
+from common.errors import ApplicationError, Conflict, PermissionDenied
 from common.tokens import new_token, token_hash
 from consultants.models import Consultant
+from consultants.roles import Role, can_manage_jobcentre, has_role
 from notifications.services import Outgoing, messages_enqueue
 
 
@@ -167,4 +177,84 @@ def booking_create(
 def _fresh(campaign, company, track, now) -> SlotSearch:
     return find_slots(
         campaign=campaign, jobcentre=company.municipality.jobcentre, track=track, now=now
+    )
+
+
+@transaction.atomic
+def call_book(
+    *,
+    actor,
+    entry: CallListEntry,
+    starts_at: dt.datetime,
+    consultant_id: int | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Booking:
+    """The phoner's "booked" outcome: the call, the visit and the entry's new status in one
+    transaction. If the time was taken meanwhile nothing is recorded and SlotUnavailable
+    carries fresh times."""
+    now = now or timezone.now()
+    if not has_role(actor, Role.PHONER, Role.AGENCY):
+        raise PermissionDenied(_("Only phoners book from call lists."))
+    entry = (
+        CallListEntry.objects.select_for_update()
+        .select_related("call_list__campaign", "company__municipality__jobcentre")
+        .get(pk=entry.pk)
+    )
+    if entry.company.do_not_contact:
+        raise ApplicationError(_("This company has asked not to be contacted."))
+    if (
+        entry.call_list.status != CallList.Status.RELEASED
+        or entry.vetting != CallListEntry.Vetting.APPROVED
+        or entry.status in (CallListEntry.Status.BOOKED, CallListEntry.Status.CLOSED)
+    ):
+        raise Conflict(_("This company cannot be booked from this call list."))
+    call = CallAttempt.objects.create(
+        entry=entry,
+        phoner=actor,
+        script=current_script(entry.call_list),
+        outcome=CallAttempt.Outcome.BOOKED,
+        note=note,
+        called_at=now,
+    )
+    booking = booking_create(
+        actor=actor,
+        campaign=entry.call_list.campaign,
+        company=entry.company,
+        track=entry.call_list.track,
+        starts_at=starts_at,
+        consultant_id=consultant_id,
+        call=call,
+        call_list=entry.call_list,
+        now=now,
+    )
+    entry.status = CallListEntry.Status.BOOKED
+    entry.next_call_at = entry.claimed_by = entry.claimed_until = entry.callback_for = None
+    entry.save()
+    return booking
+
+
+def booking_create_for(
+    *,
+    actor,
+    campaign: Campaign,
+    company: Company,
+    track: str,
+    starts_at: dt.datetime,
+    consultant_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a visit outside a call list (the API's POST /bookings/): phoners and agency staff
+    for any company, a coordinator for companies of their own jobcentre."""
+    jobcentre_id = company.municipality.jobcentre_id
+    if not (has_role(actor, Role.PHONER, Role.AGENCY) or can_manage_jobcentre(actor, jobcentre_id)):
+        raise PermissionDenied(_("You may not book visits for this company."))
+    return booking_create(
+        actor=actor,
+        campaign=campaign,
+        company=company,
+        track=track,
+        starts_at=starts_at,
+        consultant_id=consultant_id,
+        now=now,
     )

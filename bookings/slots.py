@@ -231,11 +231,11 @@ def find_slots(
                 rep_ids = tuple(reps_free.get(start, ()))
                 if track == Track.JOBSERVICE and not rep_ids:
                     continue
+                for cid in local_ids + rep_ids:  # counted before the preference filters
+                    counts[cid] += 1
                 if consultant_id is not None and consultant_id not in local_ids + rep_ids:
                     continue
                 search.offers.append(Offer(start, start + length, local_ids, rep_ids))
-                for cid in local_ids + rep_ids:
-                    counts[cid] += 1
         day += dt.timedelta(days=1)
     search.free_by_consultant = {cid: counts.get(cid, 0) for cid in calendars}
     if not search.offers:

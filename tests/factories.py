@@ -84,3 +84,32 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     booking = factory.SubFactory(BookingFactory)
     kind = Outcome._meta.get_field("kind").choices[0][0]
     registered_at = factory.LazyFunction(timezone.now)
+
+
+def released_call_list(campaign, jobcentre, track=Track.JOBCENTRE, companies=3):
+    """A call list the jobcentre has vetted (all approved) and released to phoners."""
+    from campaign.models import CallList, CallListEntry, CallScript
+
+    call_list = CallList.objects.create(
+        campaign=campaign,
+        jobcentre=jobcentre,
+        track=track,
+        status=CallList.Status.RELEASED,
+        released_at=timezone.now(),
+    )
+    municipality = jobcentre.municipalities.first()
+    for position in range(companies):
+        CallListEntry.objects.create(
+            call_list=call_list,
+            company=CompanyFactory(
+                municipality=municipality,
+                phone=f"3{position:07d}",
+                email=f"firma{position}@firma.invalid",
+            ),
+            position=position,
+            vetting=CallListEntry.Vetting.APPROVED,
+        )
+    CallScript.objects.get_or_create(
+        campaign=campaign, track=track, version=1, defaults={"body": "Goddag, mit navn er ..."}
+    )
+    return call_list
