@@ -2,6 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from campaign.models import Participation
 from consultants.models import Consultant, Jobcentre, WorkingHours
@@ -21,6 +22,13 @@ def working_hours(consultant, start=dt.time(8), end=dt.time(16), days=range(5)):
         WorkingHours(consultant=consultant, weekday=d, starts_at=start, ends_at=end) for d in days
     )
     return consultant
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    """Pages and the API read the clock: run them at NOW (the clock still ticks)."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture
