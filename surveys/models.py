@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking
 from campaign.models import Campaign, Track
-from common.tokens import token_hash  # noqa: F401 - TODO drop once demo imports common.tokens
 from consultants.models import Consultant, Jobcentre
 
 
