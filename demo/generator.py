@@ -21,6 +21,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from faker import Faker
 
 from bookings.models import BookingState, FollowUp, Outcome
@@ -30,6 +31,7 @@ from consultants.reference import reference_load
 from demo import people
 from demo.calls import calls_create, scripts_create
 from demo.companies import CompanyMaker
+from demo.live import live_campaign_create
 from demo.plan import (
     CANCELLED_STATES,
     TRACK1_GROUP,
@@ -58,13 +60,19 @@ class SeedResult:
     logins: tuple[people.DemoLogin, ...] = people.DEMO_LOGINS
 
 
+def live_campaign_name() -> str:
+    year = timezone.localdate().year
+    return f"Virksomhedskampagnen {year}-{(year + 1) % 100:02d}"
+
+
 def demo_is_seeded() -> bool:
     return Campaign.objects.filter(name=DEMO_CAMPAIGN).exists()
 
 
 @transaction.atomic
-def seed_demo(*, seed: int = 1, scale: str | int = "report") -> SeedResult:
-    """Seed the demo campaign (all or nothing). Does nothing if it already exists."""
+def seed_demo(*, seed: int = 1, scale: str | int = "report", live: bool = True) -> SeedResult:
+    """Seed the demo campaign (all or nothing). Does nothing if it already exists.
+    `live` adds a campaign running today (demo.live) after the historical one."""
     bookings_wanted = scale_parse(scale)
     if demo_is_seeded():
         return SeedResult(created=False)
@@ -73,10 +81,10 @@ def seed_demo(*, seed: int = 1, scale: str | int = "report") -> SeedResult:
     rng = random.Random(seed)
     faker = Faker("da_DK")
     faker.seed_instance(seed)
-    return SeedResult(created=True, counts=_seed(rng, faker, targets))
+    return SeedResult(created=True, counts=_seed(rng, faker, targets, live=live))
 
 
-def _seed(rng: random.Random, faker: Faker, targets: Targets) -> dict[str, int]:
+def _seed(rng: random.Random, faker: Faker, targets: Targets, *, live: bool) -> dict[str, int]:
     campaign = Campaign.objects.create(
         name=DEMO_CAMPAIGN, starts_on=CAMPAIGN_STARTS, ends_on=CAMPAIGN_ENDS
     )
@@ -130,6 +138,8 @@ def _seed(rng: random.Random, faker: Faker, targets: Targets) -> dict[str, int]:
         targets=targets,
     )
     auto_timestamps_fix(campaign)
+    if live:
+        counts |= live_campaign_create(rng, maker, name=live_campaign_name())
     cancelled = sum(1 for v in visits if v.state in CANCELLED_STATES)
     return counts | {
         "jobcentres": len(sites),

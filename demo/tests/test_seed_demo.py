@@ -133,7 +133,7 @@ def digest() -> str:
 def seeded_digest(seed: int, scale: str | int) -> str:
     """Seed, take the digest and roll the seeding back."""
     with transaction.atomic():
-        seed_demo(seed=seed, scale=scale)
+        seed_demo(seed=seed, scale=scale, live=False)
         result = digest()
         transaction.set_rollback(True)
     return result
@@ -143,7 +143,7 @@ def seeded_digest(seed: int, scale: str | int) -> str:
 def report(django_db_setup, django_db_blocker):
     """The report-scale demo with seed 1, rolled back after the class."""
     with django_db_blocker.unblock(), transaction.atomic():
-        result = seed_demo(seed=1, scale="report")
+        result = seed_demo(seed=1, scale="report", live=False)
         # Check the deferred foreign keys now, once: otherwise every test's teardown (a
         # savepoint rollback) brings them back and checks all of them again.
         connection.check_constraints()
@@ -470,7 +470,7 @@ class TestReportScale:
 
 
 def test_small_scale_keeps_the_structure(db):
-    seed_demo(seed=5, scale="small")
+    seed_demo(seed=5, scale="small", live=False)
     total = Booking.objects.count()
     assert 350 <= total <= 450
     participating = Participation.objects.count()
@@ -502,14 +502,46 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(db):
 def test_scale_n_gives_about_n_bookings_through_the_command(db):
     out = StringIO()
     call_command("seed_demo", "--seed", "3", "--scale", "150", stdout=out)
-    assert Booking.objects.count() == 150
+    historical = Booking.objects.filter(campaign__name=DEMO_CAMPAIGN)
+    assert historical.count() == 150
     assert targets_for(150).total_bookings == 150
     text = out.getvalue()
     assert "visitbook-konsulent" in text and "visitbook-agency" in text
     again = StringIO()
     call_command("seed_demo", stdout=again)
     assert "already seeded" in again.getvalue()
-    assert Booking.objects.count() == 150
+    assert historical.count() == 150
+
+
+def test_the_live_campaign_gives_the_demo_people_work(db):
+    """The command also seeds a campaign running today: the phoner has firms to call, the
+    coordinator a list to vet, the consultant visits coming up."""
+    from django.utils import timezone
+
+    from campaign.calls import entry_claim_next
+    from campaign.models import CallListEntry
+
+    call_command("seed_demo", "--seed", "4", "--scale", "small", stdout=StringIO())
+    live = Campaign.objects.exclude(name=DEMO_CAMPAIGN).get()
+    assert live.starts_on <= timezone.localdate() <= live.ends_on
+    phoner = User.objects.get(username="phoner")
+    entry = entry_claim_next(actor=phoner, campaign_id=live.pk)
+    assert entry is not None and entry.call_list.campaign == live
+    coordinator = User.objects.get(username="koordinator")
+    pending = CallListEntry.objects.filter(
+        call_list__campaign=live,
+        call_list__jobcentre=coordinator.coordinator.jobcentre,
+        call_list__status=CallList.Status.VETTING,
+        vetting=CallListEntry.Vetting.PENDING,
+    )
+    assert pending.count() == 25
+    upcoming = Booking.objects.filter(
+        campaign=live,
+        attendees__consultant__user__username="konsulent",
+        starts_at__gt=timezone.now(),
+    )
+    assert upcoming.count() == 8
+    assert overlaps() == 0
 
 
 def test_a_bad_scale_is_refused(db):
