@@ -120,6 +120,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Requests per minute per client address to the pages anyone can open without a log-in
+# (company self-service links, survey answers); see common/ratelimit.py.
+PUBLIC_RATE_LIMIT = envint("PUBLIC_RATE_LIMIT", "30")
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -134,6 +138,7 @@ CELERY_TASK_TIME_LIMIT = 300
 # Longer than the longest task (time limit above), so Redis never redelivers a running task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Copenhagen"
+IMPORT_ASYNC_ROWS = envint("IMPORT_ASYNC_ROWS", "500")  # longer company files: in Celery
 
 # --- E-mail ------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
