@@ -10,9 +10,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaign.import_files import MAX_FILE_BYTES
+from campaign.import_rows import DuplicateKind
 from campaign.imports import (
-    MAX_FILE_BYTES,
-    DuplicateKind,
     import_batch_commit,
     import_batch_create,
     import_batch_discard,

@@ -10,8 +10,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from campaign.import_files import MAX_FILE_BYTES
 from campaign.imports import (
-    MAX_FILE_BYTES,
     RUNNING,
     import_batch_commit,
     import_batch_create,

@@ -7,168 +7,45 @@ Validation reads the database in a fixed number of queries per file, never per r
 longer than settings.IMPORT_ASYNC_ROWS are validated and stored by Celery tasks
 (campaign.tasks) while the page shows progress. The rows live on the ImportBatch as JSON;
 messages are kept as codes with parameters and translated when shown.
+
+Reading a file is in campaign.import_files, checking a row in campaign.import_rows.
 """
 
-import csv
-import datetime as dt
-import io
 import logging
 import math
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
-import openpyxl
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max, QuerySet
-from django.utils import formats, timezone
-from django.utils.text import capfirst
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import (
-    CallAttempt,
-    CallList,
-    CallListEntry,
-    Campaign,
-    Company,
-    ImportBatch,
-    Track,
+from campaign.import_files import import_file_read
+from campaign.import_rows import (
+    DuplicateKind,
+    chunks,
+    clean_cvr,
+    clean_row,
+    duplicates,
+    eligibility,
+    issue_text,
+    known_about,
 )
-from campaign.validators import validate_cvr
+from campaign.models import CallList, CallListEntry, Campaign, Company, ImportBatch, Track
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.models import Municipality
 from consultants.roles import is_agency
 
 logger = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 50_000
-# Lookups by CVR go in chunks, so a query never carries more parameters than a database takes.
-LOOKUP_CHUNK = 5_000
 # Progress is written at most ~20 times per file, and not at all for short files.
 PROGRESS_MIN_ROWS = 250
 PROGRESS_STEPS = 20
-
-TRACK2_MIN_EMPLOYEES = 5
-TRACK2_MAX_EMPLOYEES = 100
-TRACK1_MIN_EMPLOYEES = 101  # "more than 100"
-MAX_EMPLOYEES = 2_000_000  # no Danish firm is larger; beyond it the cell is a typing error
-MAX_SITES = 32_767  # the column is a small integer
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 DUPLICATE = "duplicate"
 RUNNING = (ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING)
-
-
-class DuplicateKind:
-    FILE = "file"
-    CALL_LIST = "call_list"
-    RECENT_CONTACT = "recent_contact"
-    DO_NOT_CONTACT = "do_not_contact"
-
-    labels = {
-        FILE: _("Twice in the file"),
-        CALL_LIST: _("Already on a call list of this campaign"),
-        RECENT_CONTACT: _("Contacted recently"),
-        DO_NOT_CONTACT: _("Do not contact"),
-    }
-
-
-# The columns: field -> (label, accepted header names after normalising; Danish first).
-COLUMNS = {
-    "cvr": (_("CVR number"), ("cvr", "cvr_nr", "cvrnr", "cvr_nummer", "cvr_number")),
-    "name": (_("name"), ("navn", "name", "virksomhed", "virksomhedsnavn", "company_name")),
-    "employees": (_("employees"), ("ansatte", "employees", "antal_ansatte")),
-    "address": (_("address"), ("adresse", "address")),
-    "postcode": (_("postcode"), ("postnr", "postcode", "postnummer", "postal_code")),
-    "city": (_("city"), ("by", "city", "postdistrikt", "town")),
-    "municipality_code": (
-        _("municipality code"),
-        ("kommunekode", "municipality_code", "kommunenr", "kommune_kode"),
-    ),
-    "phone": (_("phone"), ("telefon", "phone", "tlf", "telefonnummer")),
-    "email": (_("e-mail"), ("email", "e_mail", "mail")),
-    "contact_name": (_("contact person"), ("kontaktperson", "contact_name", "kontakt")),
-    "contact_role": (_("contact's role"), ("kontaktrolle", "contact_role", "stilling")),
-    "sites": (_("number of sites"), ("antal_adresser", "sites", "adresser")),
-    "last_cooperation": (
-        _("last cooperation with a jobcentre"),
-        ("senest_samarbejde", "last_cooperation", "seneste_samarbejde"),
-    ),
-}
-REQUIRED_COLUMNS = ("cvr", "name", "employees", "municipality_code")
-HEADERS = {alias: field for field, (_label, aliases) in COLUMNS.items() for alias in aliases}
-TEXT_MAX_LENGTH = {
-    "name": 200,
-    "address": 200,
-    "city": 60,
-    "contact_name": 120,
-    "contact_role": 120,
-    "email": 254,
-}
-
-# Every message a row can carry, by code. Parameters: field (a column), value, row, date,
-# days, employees, sites, jobcentre, track.
-MESSAGES = {
-    "required": _("%(field)s is missing."),
-    "cvr_length": _("A CVR number has exactly 8 digits."),
-    "cvr_digits": _("A CVR number has digits only."),
-    "cvr_check_digit": _("%(value)s is not a valid CVR number (check digit)."),
-    "whole_number": _("%(field)s must be a whole number of 0 or more, not “%(value)s”."),
-    "too_large": _("%(field)s is too large: %(value)s."),
-    "sites_min": _("A firm has at least 1 site, not %(value)s."),
-    "municipality_unknown": _("There is no municipality with the code %(value)s."),
-    "phone": _("“%(value)s” is not a Danish phone number (8 digits, optionally with +45)."),
-    "email": _("“%(value)s” is not a valid e-mail address."),
-    "postcode": _("“%(value)s” is not a postcode (4 digits)."),
-    "too_long": _("%(field)s is longer than %(max)s characters."),
-    "date": _("“%(value)s” is not a date (write 2025-03-31 or 31-03-2025)."),
-    "date_future": _("%(field)s is in the future: %(date)s."),
-    "track2_employees": _("%(employees)s employees: track 2 is for firms with 5 to 100 employees."),
-    "track2_recent_cooperation": _(
-        "Worked with a jobcentre on %(date)s: track 2 is for firms that have not done so "
-        "in the last 12 months."
-    ),
-    "track1_employees": _(
-        "%(employees)s employees: track 1 is for firms with more than 100 employees."
-    ),
-    "track2_eligible": _(
-        "Track 2: %(employees)s employees, no jobcentre cooperation in the last 12 months."
-    ),
-    "track1_eligible": _("Track 1: %(employees)s employees, %(sites)s site(s)."),
-    "track1_one_site": _("One site only: probably irrelevant for Jobservice Danmark."),
-    "dup_file": _("The same CVR number as row %(row)s."),
-    "dup_call_list": _("Already on the call list of %(jobcentre)s, %(track)s."),
-    "dup_recent_call": _("Called on %(date)s, within the last %(days)s days."),
-    "dup_recent_booking": _("A visit was booked on %(date)s, within the last %(days)s days."),
-    "dup_do_not_contact": _("The company asked not to be contacted."),
-}
-
-
-def issue(code: str, field: str | None = None, **params) -> dict:
-    """A message as stored in a row: its code, the column it concerns and its parameters."""
-    result = {"code": code, "params": params}
-    if field:
-        result["field"] = field
-    return result
-
-
-def issue_text(item: dict) -> str:
-    """The message of a stored issue, in the active language."""
-    params = dict(item.get("params") or {})
-    if item.get("field") in COLUMNS:
-        params["field"] = capfirst(COLUMNS[item["field"]][0])
-    if params.get("date"):
-        params["date"] = formats.date_format(
-            dt.date.fromisoformat(params["date"]), "SHORT_DATE_FORMAT"
-        )
-    if params.get("track"):
-        params["track"] = Track(params["track"]).label
-    return str(MESSAGES.get(item["code"], _("Invalid value."))) % params
 
 
 def _require_agency(actor) -> None:
@@ -182,365 +59,7 @@ def import_batches_for(user) -> QuerySet[ImportBatch]:
     return queryset if is_agency(user) else queryset.none()
 
 
-# --- Reading the file -----------------------------------------------------------------------
-
-
-def _normalise_header(value: str) -> str:
-    return re.sub(r"[\s\-.]+", "_", value.replace("\ufeff", "").strip().lower()).strip("_")
-
-
-def _cell_text(value) -> str:
-    """An XLSX cell as the text a CSV would have held."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _csv_cells(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ApplicationError(
-            _(
-                "The file is not UTF-8 encoded (byte %(position)s). Save it as “CSV UTF-8” "
-                "and upload it again."
-            )
-            % {"position": exc.start + 1}
-        ) from exc
-    if not text.strip():
-        raise ApplicationError(_("The file is empty."))
-    header = next(line for line in text.splitlines() if line.strip())
-    # The delimiter is the candidate the header row uses most (header names hold neither).
-    delimiter = max((";", ",", "\t"), key=header.count)
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ApplicationError(
-            _("The file could not be read as CSV: %(error)s") % {"error": exc}
-        ) from exc
-
-
-def _xlsx_cells(content: bytes) -> Iterator[list[str]]:
-    broken = _(
-        "The file could not be read as an Excel workbook (XLSX). Open it in Excel, save it "
-        "as .xlsx or as CSV UTF-8, and upload it again."
-    )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged zip or XML
-        raise ApplicationError(broken) from exc
-    try:
-        if not workbook.worksheets:
-            raise ApplicationError(_("The file is empty."))
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    except ApplicationError:
-        raise
-    except Exception as exc:
-        raise ApplicationError(broken) from exc
-    finally:
-        workbook.close()
-
-
-def _table(cells: Iterable[list[str]]) -> list[dict]:
-    """The data rows of a sheet as {"row": number, "raw": {field: text}}; the first non-empty
-    row names the columns."""
-    columns: dict[int, str] | None = None
-    rows = []
-    for number, values in enumerate(cells, start=1):
-        if not any(value.strip() for value in values):
-            continue
-        if columns is None:
-            columns = _columns(values)
-            continue
-        raw = dict.fromkeys(COLUMNS, "")
-        for index, field in columns.items():
-            if index < len(values):
-                # NUL cannot be stored in PostgreSQL text or JSON; it never means anything.
-                raw[field] = values[index].replace("\x00", "").strip()
-        rows.append({"row": number, "raw": raw})
-        if len(rows) > MAX_ROWS:
-            raise ApplicationError(
-                _("The file has more than %(max)s rows. Split it and upload the parts.")
-                % {"max": MAX_ROWS}
-            )
-    if columns is None:
-        raise ApplicationError(_("The file is empty."))
-    if not rows:
-        raise ApplicationError(_("The file has a header row but no companies."))
-    return rows
-
-
-def _columns(header: list[str]) -> dict[int, str]:
-    columns: dict[int, str] = {}
-    for index, name in enumerate(header):
-        field = HEADERS.get(_normalise_header(name))
-        if field is None:
-            continue  # a column we do not use
-        if field in columns.values():
-            raise ApplicationError(
-                _("Two columns hold the %(column)s: remove one of them.")
-                % {"column": COLUMNS[field][0]}
-            )
-        columns[index] = field
-    missing = [field for field in REQUIRED_COLUMNS if field not in columns.values()]
-    if missing:
-        names = ", ".join(
-            f"{COLUMNS[f][1][0]} / {COLUMNS[f][1][1]}" if f != "cvr" else "cvr" for f in missing
-        )
-        raise ApplicationError(
-            _(
-                "The file lacks the column(s) %(columns)s. The first row must name the "
-                "columns, e.g. cvr; navn; ansatte; kommunekode."
-            )
-            % {"columns": names}
-        )
-    return columns
-
-
-def import_file_read(*, filename: str, content: bytes) -> list[dict]:
-    """The rows of a CSV or XLSX file, unvalidated. A file that cannot be read as a whole
-    raises ApplicationError with one clear message."""
-    if len(content) > MAX_FILE_BYTES:
-        raise ApplicationError(
-            _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // 2**20}
-        )
-    if not content.strip():
-        raise ApplicationError(_("The file is empty."))
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension == "xlsx" or content.startswith(b"PK\x03\x04"):
-        return _table(_xlsx_cells(content))
-    if extension in ("csv", "txt", ""):
-        return _table(_csv_cells(content))
-    raise ApplicationError(_("Upload a CSV file (UTF-8) or an Excel workbook (.xlsx)."))
-
-
-# --- Validating the rows --------------------------------------------------------------------
-
-
-def _clean_cvr(text: str) -> str:
-    value = re.sub(r"\s", "", text)
-    return value[2:] if value[:2].upper() == "DK" else value
-
-
-def _whole_number(text: str) -> int | None:
-    value = re.sub(r"\s", "", text)
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+", value):  # Danish thousands: 1.200
-        value = value.replace(".", "")
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
-def _clean_phone(text: str) -> str | None:
-    """'23 45 67 89' for any spelling of an 8-digit Danish number, optionally with +45."""
-    value = re.sub(r"[\s\-./()]", "", text)
-    if value.startswith("+45"):
-        value = value[3:]
-    elif value.startswith("0045"):
-        value = value[4:]
-    elif len(value) == 10 and value.startswith("45"):  # +45 lost in a number cell
-        value = value[2:]
-    if len(value) != 8 or not (value.isascii() and value.isdigit()):
-        return None
-    return " ".join(value[i : i + 2] for i in range(0, 8, 2))
-
-
-def _clean_date(text: str) -> dt.date | None:
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _one_year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
-def _clean_row(raw: dict, municipalities: dict[int, dict], today: dt.date):
-    """The row's values, cleaned, and the problems found in them."""
-    values: dict = {}
-    errors: list[dict] = []
-
-    cvr = _clean_cvr(raw["cvr"])
-    if not cvr:
-        errors.append(issue("required", "cvr"))
-    else:
-        try:
-            validate_cvr(cvr)
-        except ValidationError as exc:
-            errors.append(issue(exc.code, "cvr", value=cvr))
-    values["cvr"] = cvr
-
-    for field in ("name", "address", "city", "contact_name", "contact_role"):
-        values[field] = " ".join(raw[field].split())
-    if not values["name"]:
-        errors.append(issue("required", "name"))
-
-    for field in ("employees", "sites"):
-        text = raw[field]
-        if not text:
-            if field == "employees":
-                errors.append(issue("required", field))
-            values[field] = 1 if field == "sites" else None
-            continue
-        number = _whole_number(text)
-        if number is None:
-            errors.append(issue("whole_number", field, value=text))
-        elif number > (MAX_EMPLOYEES if field == "employees" else MAX_SITES):
-            errors.append(issue("too_large", field, value=text))
-            number = None
-        elif field == "sites" and number < 1:
-            errors.append(issue("sites_min", field, value=text))
-        values[field] = number
-
-    code_text = raw["municipality_code"]
-    code = _whole_number(code_text)
-    values["municipality_code"] = code
-    if not code_text:
-        errors.append(issue("required", "municipality_code"))
-    elif code not in municipalities:
-        errors.append(issue("municipality_unknown", "municipality_code", value=code_text))
-
-    values["phone"] = ""
-    if raw["phone"]:
-        values["phone"] = _clean_phone(raw["phone"]) or ""
-        if not values["phone"]:
-            errors.append(issue("phone", "phone", value=raw["phone"]))
-
-    values["email"] = raw["email"]
-    if values["email"]:
-        try:
-            validate_email(values["email"])
-        except ValidationError:
-            errors.append(issue("email", "email", value=raw["email"]))
-
-    values["postcode"] = re.sub(r"^DK-?", "", raw["postcode"].replace(" ", ""), flags=re.I)
-    if values["postcode"] and not re.fullmatch(r"[0-9]{4}", values["postcode"]):
-        errors.append(issue("postcode", "postcode", value=raw["postcode"]))
-
-    for field, limit in TEXT_MAX_LENGTH.items():
-        if len(values[field]) > limit:
-            errors.append(issue("too_long", field, max=limit))
-
-    values["last_cooperation"] = None
-    if raw["last_cooperation"]:
-        day = _clean_date(raw["last_cooperation"])
-        if day is None:
-            errors.append(issue("date", "last_cooperation", value=raw["last_cooperation"]))
-        elif day > today:
-            errors.append(issue("date_future", "last_cooperation", date=day.isoformat()))
-        else:
-            values["last_cooperation"] = day.isoformat()
-    return values, errors
-
-
-def _eligibility(track: str, values: dict, today: dt.date) -> tuple[dict, bool, list[dict]]:
-    """Whether the firm fits the track: (the reason shown, eligible, flags)."""
-    employees, sites = values["employees"], values["sites"]
-    if track == Track.JOBCENTRE:
-        if not TRACK2_MIN_EMPLOYEES <= employees <= TRACK2_MAX_EMPLOYEES:
-            return issue("track2_employees", employees=employees), False, []
-        last = values["last_cooperation"]
-        if last and dt.date.fromisoformat(last) >= _one_year_before(today):
-            return issue("track2_recent_cooperation", date=last), False, []
-        return issue("track2_eligible", employees=employees), True, []
-    if employees < TRACK1_MIN_EMPLOYEES:
-        return issue("track1_employees", employees=employees), False, []
-    # Jobservice Danmark was found irrelevant to big firms without spread-out sites: flag,
-    # and let the agency decide.
-    flags = [issue("track1_one_site")] if sites == 1 else []
-    return issue("track1_eligible", employees=employees, sites=sites), True, flags
-
-
-def _chunks(values: list) -> Iterator[list]:
-    for start in range(0, len(values), LOOKUP_CHUNK):
-        yield values[start : start + LOOKUP_CHUNK]
-
-
-@dataclass
-class _Known:
-    """What the database knows about the file's companies, read in a few queries."""
-
-    municipalities: dict[int, dict]
-    companies: dict[str, dict]
-    on_list: dict[str, dict]
-    last_call: dict[str, dt.datetime]
-    last_booking: dict[str, dt.datetime]
-
-
-def _known(campaign: Campaign, cvrs: list[str]) -> _Known:
-    municipalities = {
-        code: {"name": name, "jobcentre_id": jobcentre_id, "jobcentre": jobcentre}
-        for code, name, jobcentre_id, jobcentre in Municipality.objects.values_list(
-            "code", "name", "jobcentre_id", "jobcentre__name"
-        )
-    }
-    known = _Known(municipalities, {}, {}, {}, {})
-    since = timezone.now() - dt.timedelta(days=campaign.recontact_days)
-    for chunk in _chunks(cvrs):
-        for pk, cvr, do_not_contact in Company.objects.filter(cvr__in=chunk).values_list(
-            "pk", "cvr", "do_not_contact"
-        ):
-            known.companies[cvr] = {"id": pk, "do_not_contact": do_not_contact}
-        entries = CallListEntry.objects.filter(
-            call_list__campaign=campaign, company__cvr__in=chunk
-        ).values_list("company__cvr", "call_list__jobcentre__name", "call_list__track")
-        for cvr, jobcentre, track in entries:
-            known.on_list[cvr] = {"jobcentre": jobcentre, "track": track}
-        if not campaign.recontact_days:
-            continue
-        calls = (
-            CallAttempt.objects.filter(entry__company__cvr__in=chunk, called_at__gte=since)
-            .values_list("entry__company__cvr")
-            .annotate(last=Max("called_at"))
-        )
-        known.last_call.update(calls)
-        # Bookings through the reverse relation: campaign does not import the bookings app.
-        bookings = (
-            Company.objects.filter(cvr__in=chunk, bookings__booked_at__gte=since)
-            .values_list("cvr")
-            .annotate(last=Max("bookings__booked_at"))
-        )
-        known.last_booking.update(bookings)
-    return known
-
-
-def _duplicates(cvr: str, first_row: int | None, known: _Known, days: int) -> list[dict]:
-    found = []
-    if first_row is not None:
-        found.append({**issue("dup_file", row=first_row), "kind": DuplicateKind.FILE})
-    if cvr in known.on_list:
-        found.append(
-            {**issue("dup_call_list", **known.on_list[cvr]), "kind": DuplicateKind.CALL_LIST}
-        )
-    if cvr in known.last_call:
-        day = timezone.localdate(known.last_call[cvr]).isoformat()
-        found.append(
-            {**issue("dup_recent_call", date=day, days=days), "kind": DuplicateKind.RECENT_CONTACT}
-        )
-    if cvr in known.last_booking:
-        day = timezone.localdate(known.last_booking[cvr]).isoformat()
-        found.append(
-            {
-                **issue("dup_recent_booking", date=day, days=days),
-                "kind": DuplicateKind.RECENT_CONTACT,
-            }
-        )
-    if known.companies.get(cvr, {}).get("do_not_contact"):
-        found.append({**issue("dup_do_not_contact"), "kind": DuplicateKind.DO_NOT_CONTACT})
-    return found
+# --- Validating a batch ---------------------------------------------------------------------
 
 
 def _progress(batch: ImportBatch, done: int) -> bool:
@@ -579,13 +98,13 @@ def import_batch_validate(*, batch: ImportBatch) -> ImportBatch:
 def _validate_rows(batch: ImportBatch) -> list[dict] | None:
     campaign = batch.campaign
     today = timezone.localdate()
-    cvrs = sorted({_clean_cvr(row["raw"]["cvr"]) for row in batch.rows} - {""})
-    known = _known(campaign, cvrs)
+    cvrs = sorted({clean_cvr(row["raw"]["cvr"]) for row in batch.rows} - {""})
+    known = known_about(campaign, cvrs)
     step = max(PROGRESS_MIN_ROWS, math.ceil(len(batch.rows) / PROGRESS_STEPS))
     first_row_of: dict[str, int] = {}
     rows = []
     for done, item in enumerate(batch.rows, start=1):
-        values, errors = _clean_row(item["raw"], known.municipalities, today)
+        values, errors = clean_row(item["raw"], known.municipalities, today)
         row = {"row": item["row"], "raw": item["raw"], "values": values, "errors": errors}
         row.update(duplicates=[], flags=[], eligibility=None, status=REJECTED)
         if values["municipality_code"] in known.municipalities:
@@ -593,12 +112,12 @@ def _validate_rows(batch: ImportBatch) -> list[dict] | None:
         cvr = values["cvr"]
         if not any(e.get("field") == "cvr" for e in errors):
             row["company_id"] = known.companies.get(cvr, {}).get("id")
-            row["duplicates"] = _duplicates(
+            row["duplicates"] = duplicates(
                 cvr, first_row_of.get(cvr), known, campaign.recontact_days
             )
             first_row_of.setdefault(cvr, item["row"])
         if not errors:
-            reason, eligible, flags = _eligibility(batch.track, values, today)
+            reason, eligible, flags = eligibility(batch.track, values, today)
             row["eligibility"], row["flags"] = reason, flags
             if row["duplicates"]:
                 row["status"] = DUPLICATE
@@ -740,7 +259,7 @@ def _store_rows(batch: ImportBatch) -> None:
     cvrs = [row["values"]["cvr"] for row in accepted]
     existing = {
         company.cvr: company
-        for chunk in _chunks(cvrs)
+        for chunk in chunks(cvrs)
         for company in Company.objects.select_for_update().filter(cvr__in=chunk)
     }
     municipalities = {

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from campaign import imports
+from campaign import import_files, imports
 from campaign.imports import (
     import_batch_commit,
     import_batch_create,
@@ -21,7 +21,7 @@ from campaign.imports import (
 )
 from campaign.models import CallAttempt, CallList, CallListEntry, Company, ImportBatch, Track
 from campaign.tasks import import_commit, import_validate
-from campaign.tests.import_files import HEADER, csv_file, firm, xlsx_file
+from campaign.tests.import_samples import HEADER, csv_file, firm, xlsx_file
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from config.celery import app as celery_app
 from consultants.models import Jobcentre
@@ -307,7 +307,7 @@ def test_a_file_that_cannot_be_read_gets_one_clear_error_and_nothing_is_stored(
 
 
 def test_a_file_that_is_too_large_is_refused(agency, campaign, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(import_files, "MAX_FILE_BYTES", 100)
     with pytest.raises(ApplicationError, match="larger than"):
         upload(agency, campaign, csv_file([firm(), firm()]))
 

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from campaign.models import CallListEntry, Company, ImportBatch, Track
 from campaign.tasks import import_commit, import_validate
-from campaign.tests.import_files import csv_file, firm
+from campaign.tests.import_samples import csv_file, firm
 from consultants.roles import Role
 from tests.factories import CampaignFactory
 
