@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The phoner statistics page, at /reports/phoners/ (config/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from reports import phoner_views
+
+app_name = "phoner_reports"
+
+urlpatterns = [
+    path("", phoner_views.phoner_report, name="index"),
+]

@@ -1,0 +1,175 @@
+"""Phoner statistics for agency staff: how each phoner calls and books, per call-script
+version, and how many of their bookings were cancelled later.
+
+The figures, per phoner and per script version (a call without a recorded script counts
+under "no script"):
+
+- calls: every call made.
+- hours worked: the number of distinct clock hours (local time; 09:00-09:59 on a given day
+  is one) in which the phoner made at least one call. A lone call counts as a whole hour
+  and idle hours between calls do not count; phoners work in blocks of calls, so this is
+  close to time on the phone without needing shift records. A phoner's total is counted
+  over all their calls, so it can be less than the sum over their script versions (two
+  versions used within one hour).
+- calls per hour: calls / hours worked.
+- contacts reached: calls whose outcome is not no_answer, busy or wrong_number.
+- bookings: calls with the outcome booked.
+- booking rate: bookings / contacts reached.
+- cancellation rate, per phoner: of the visits they booked (Booking.booked_by), the share
+  now cancelled by the company or the jobcentre. A moved visit counts once, as the booking
+  that replaced it (the 'moved' rows are left out), so moving is not cancelling.
+
+Rates are None where the denominator is 0. Four queries whatever the number of phoners,
+scripts or calls: calls per phoner and script, calls per phoner, visits per phoner, names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncHour
+
+from bookings.models import Booking, BookingState
+from bookings.slots import LOCAL_TZ
+from campaign.models import CallAttempt, Campaign
+from consultants.roles import Role
+
+NOT_REACHED = (
+    CallAttempt.Outcome.NO_ANSWER,
+    CallAttempt.Outcome.BUSY,
+    CallAttempt.Outcome.WRONG_NUMBER,
+)
+CANCELLED = (BookingState.CANCELLED_COMPANY, BookingState.CANCELLED_JOBCENTRE)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class CallFigures:
+    calls: int = 0
+    hours: int = 0
+    contacts: int = 0
+    bookings: int = 0
+
+    @property
+    def calls_per_hour(self) -> float | None:
+        return _rate(self.calls, self.hours)
+
+    @property
+    def booking_rate(self) -> float | None:
+        return _rate(self.bookings, self.contacts)
+
+    def add(self, other: CallFigures) -> None:
+        self.calls += other.calls
+        self.hours += other.hours
+        self.contacts += other.contacts
+        self.bookings += other.bookings
+
+
+@dataclass
+class ScriptFigures(CallFigures):
+    script_id: int | None = None
+    campaign: str = ""
+    track: str = ""
+    version: int | None = None
+
+
+@dataclass
+class PhonerFigures(CallFigures):
+    phoner_id: int = 0
+    name: str = ""
+    visits: int = 0  # visits booked by them (a moved visit once)
+    visits_cancelled: int = 0  # of those, cancelled now
+    scripts: list[ScriptFigures] = field(default_factory=list)
+
+    @property
+    def cancellation_rate(self) -> float | None:
+        return _rate(self.visits_cancelled, self.visits)
+
+
+@dataclass
+class PhonerReport:
+    phoners: list[PhonerFigures]
+    total: PhonerFigures
+
+
+def _figures(row: dict) -> dict:
+    return {k: row[k] for k in ("calls", "hours", "contacts", "bookings")}
+
+
+def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) -> PhonerReport:
+    """The statistics of every phoner with calls or booked visits in the campaign and track
+    (both optional), ordered by name, with the total over all of them. For agency staff:
+    the caller checks the role."""
+    calls = CallAttempt.objects.all()
+    visits = Booking.objects.exclude(state=BookingState.MOVED).filter(booked_by__isnull=False)
+    if campaign is not None:
+        calls = calls.filter(entry__call_list__campaign=campaign)
+        visits = visits.filter(campaign=campaign)
+    if track:
+        calls = calls.filter(entry__call_list__track=track)
+        visits = visits.filter(track=track)
+    # Visits booked by someone who phones (not, say, a coordinator booking by hand).
+    visits = visits.filter(
+        Exists(CallAttempt.objects.filter(phoner=OuterRef("booked_by")))
+        | Exists(
+            Group.objects.filter(name=Role.PHONER, user=OuterRef("booked_by")),
+        )
+    )
+
+    figures = {
+        "calls": Count("id"),
+        "hours": Count(TruncHour("called_at", tzinfo=LOCAL_TZ), distinct=True),
+        "contacts": Count("id", filter=~Q(outcome__in=NOT_REACHED)),
+        "bookings": Count("id", filter=Q(outcome=CallAttempt.Outcome.BOOKED)),
+    }
+    per_script = (
+        calls.values(
+            "phoner_id", "script_id", "script__campaign__name", "script__track", "script__version"
+        )
+        .annotate(**figures)
+        .order_by("script__campaign__name", "script__track", "script__version")
+    )
+    per_phoner = calls.values("phoner_id").annotate(**figures).order_by()
+    booked = (
+        visits.values("booked_by_id")
+        .annotate(visits=Count("id"), cancelled=Count("id", filter=Q(state__in=CANCELLED)))
+        .order_by()
+    )
+
+    phoners: dict[int, PhonerFigures] = {}
+    for row in per_phoner:
+        phoners[row["phoner_id"]] = PhonerFigures(phoner_id=row["phoner_id"], **_figures(row))
+    for row in booked:
+        phoner = phoners.setdefault(
+            row["booked_by_id"], PhonerFigures(phoner_id=row["booked_by_id"])
+        )
+        phoner.visits, phoner.visits_cancelled = row["visits"], row["cancelled"]
+    for row in per_script:
+        phoners[row["phoner_id"]].scripts.append(
+            ScriptFigures(
+                script_id=row["script_id"],
+                campaign=row["script__campaign__name"] or "",
+                track=row["script__track"] or "",
+                version=row["script__version"],
+                **_figures(row),
+            )
+        )
+    users = (
+        get_user_model().objects.filter(pk__in=phoners).only("username", "first_name", "last_name")
+    )
+    for user in users:
+        phoners[user.pk].name = user.get_full_name() or user.get_username()
+
+    total = PhonerFigures(name="")
+    for phoner in phoners.values():
+        total.add(phoner)
+        total.visits += phoner.visits
+        total.visits_cancelled += phoner.visits_cancelled
+    ordered = sorted(phoners.values(), key=lambda p: (p.name.casefold(), p.phoner_id))
+    return PhonerReport(phoners=ordered, total=total)
