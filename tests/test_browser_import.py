@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from campaign.models import CallListEntry
-from campaign.tests.import_files import csv_file, firm
+from campaign.tests.import_samples import csv_file, firm
 from consultants.roles import Role
 from tests.factories import CampaignFactory
 
