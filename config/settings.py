@@ -216,6 +216,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI comes from the npm registry (swagger-ui-dist) and is served by the app.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    "ENUM_NAME_OVERRIDES": {
+        "CallListStatusEnum": "campaign.models.CallList.Status",
+        "CallListEntryStatusEnum": "campaign.models.CallListEntry.Status",
+        "BookingStateEnum": "bookings.models.BookingState",
+        "ConsultantKindEnum": "consultants.models.Consultant.Kind",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
