@@ -22,4 +22,8 @@ urlpatterns = [
     path("", include("bookings.workspace_api")),
     path("", include("bookings.selfservice_api")),
     path("", include("reports.phoner_api")),
+    path("", include("bookings.visit_api")),
+    path("", include("bookings.outcome_api")),
+    path("", include("consultants.availability_api")),
+    path("", include("bookings.overview_api")),
 ]

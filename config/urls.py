@@ -22,4 +22,10 @@ urlpatterns = [
     path("workspace/", include("bookings.workspace_urls")),
     path("visit/", include("bookings.selfservice_urls")),
     path("reports/phoners/", include("reports.phoner_urls")),
+    path("visits/", include("bookings.visit_urls")),
+    path("visits/", include("bookings.outcome_urls")),
+    path("visits/", include("bookings.reassign_urls")),
+    path("availability/", include("consultants.availability_urls")),
+    path("overview/", include("bookings.overview_urls")),
+    path("calendar/", include("bookings.feed_urls")),
 ]

@@ -102,6 +102,15 @@ class Consultant(models.Model):
     max_visits_per_day = models.PositiveSmallIntegerField(_("max visits per day"), default=3)
     max_visits_per_week = models.PositiveSmallIntegerField(_("max visits per week"), default=10)
     is_active = models.BooleanField(_("active"), default=True)
+    feed_token_hash = models.CharField(
+        _("calendar feed token hash"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The secret calendar subscription link, stored as its hash; empty: none."),
+    )
 
     class Meta:
         ordering = ["name"]
