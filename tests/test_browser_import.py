@@ -31,7 +31,7 @@ def test_agency_staff_upload_a_csv_see_the_rejected_row_and_confirm(
     page.get_by_label("Sprog").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    page.get_by_role("link", name="Import companies").click()
+    page.get_by_role("link", name="Import companies", exact=True).click()
     page.get_by_label("Campaign").select_option(label="Virksomhedskampagnen 2026")
     page.get_by_label("Track").select_option(label="Track 2 (jobcentre)")
     page.get_by_label("File").set_input_files(path)

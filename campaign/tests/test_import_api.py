@@ -104,7 +104,7 @@ def test_an_upload_without_a_file_gets_field_errors(api, campaign):
 def test_a_batch_is_committed_once_and_then_cannot_be_discarded(api, campaign):
     batch_id = post_file(api, campaign, csv_file([firm()])).json()["id"]
     assert api.post(f"{LIST}{batch_id}/commit/").status_code == 200
-    second = api.post(f"{LIST}{batch_id}/commit/")
+    second = api.post(f"{LIST}{batch_id}/commit/", headers={"Accept-Language": "en"})
     assert second.status_code == 409
     assert "not waiting for confirmation" in second.json()["detail"]
     assert api.post(f"{LIST}{batch_id}/discard/").status_code == 409

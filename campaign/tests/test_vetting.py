@@ -253,6 +253,7 @@ def test_bulk_exclusion_without_a_reason_changes_nothing_and_says_why(client, w)
         reverse("vetting:bulk-vet", args=[w.kbh_list.pk]),
         {"scope": "all", "decision": "excluded", "reason": ""},
         follow=True,
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200
     assert "Choose why the firm is excluded." in response.content.decode()
@@ -371,7 +372,7 @@ def test_the_release_page_needs_the_explicit_option_to_approve_the_rest(client, 
     add_entries(w.kbh_list, 2)
     client.force_login(w.coordinator)
     url = reverse("vetting:release", args=[w.kbh_list.pk])
-    response = client.post(url, follow=True)
+    response = client.post(url, follow=True, headers={"Accept-Language": "en"})
     assert "2 firms are not vetted yet" in response.content.decode()
     w.kbh_list.refresh_from_db()
     assert w.kbh_list.status == CallList.Status.VETTING
