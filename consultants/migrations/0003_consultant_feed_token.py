@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultants', '0002_roles'),
+        ("consultants", "0002_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consultant',
-            name='feed_token_hash',
-            field=models.CharField(blank=True, editable=False, help_text='The secret calendar subscription link, stored as its hash; empty: none.', max_length=64, null=True, unique=True, verbose_name='calendar feed token hash'),
+            model_name="consultant",
+            name="feed_token_hash",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="The secret calendar subscription link, stored as its hash; empty: none.",
+                max_length=64,
+                null=True,
+                unique=True,
+                verbose_name="calendar feed token hash",
+            ),
         ),
     ]
