@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookings.models import Agreement, Attendee, Booking, BookingLink, FollowUp, Outcome
+from bookings.outcomes import outcome_register
+from common.errors import ApplicationError
 from consultants.admin import is_set_filter
 
 
@@ -209,20 +211,48 @@ class AttendeeAdmin(admin.ModelAdmin):
 
 
 class AgreementInline(admin.TabularInline):
+    """On a new outcome: the agreements registered with it (through the service). On a
+    registered one: its agreements, correctable, none added or removed."""
+
     model = Agreement
     fields = ("kind", "positions", "filled_positions", "filled_on")
     extra = 0
 
+    def get_fields(self, request, obj=None):
+        return ("kind", "positions") if obj is None else self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None and super().has_delete_permission(request, obj)
+
 
 class FollowUpInline(admin.TabularInline):
+    """As the agreements: registered with a new outcome, corrected on a registered one."""
+
     model = FollowUp
     fields = ("kind", "description", "owner", "due_on", "done_at", "done_note")
     autocomplete_fields = ("owner",)
     extra = 0
 
+    def get_fields(self, request, obj=None):
+        return ("kind", "description", "owner", "due_on") if obj is None else self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None and super().has_delete_permission(request, obj)
+
 
 @admin.register(Outcome)
 class OutcomeAdmin(admin.ModelAdmin):
+    """A new outcome, with its agreement and follow-up rows, is registered through
+    bookings.outcomes.outcome_register, the service the pages and the API use: the same
+    rules, and it sets the visit's state. A registered outcome is read-only but for its note
+    (and corrections to its agreements and follow-ups)."""
+
     list_display = ("booking", "kind", "registered_by", "registered_at")
     list_filter = (
         "kind",
@@ -240,21 +270,83 @@ class OutcomeAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = (AgreementInline, FollowUpInline)
 
-    def get_changeform_initial_data(self, request):
-        return {
-            "registered_by": request.user.pk,
-            "registered_at": timezone.now(),
-            **super().get_changeform_initial_data(request),
-        }
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("booking", "kind", "reason", "note")
+        return ("booking", "kind", "reason", "note", "registered_by", "registered_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("booking", "kind", "reason", "registered_by", "registered_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_outcome_refusal", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            """The second pass after the service refused: show why, save nothing."""
+
+            def clean(self):
+                cleaned_data = super().clean()
+                for name, errors in refusal.field_errors.items():
+                    for message in errors:
+                        self.add_error(name if name in self.fields else None, message)
+                if not refusal.field_errors:
+                    self.add_error(None, refusal.message)
+                return cleaned_data
+
+        return RefusedForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as refusal:
+            if object_id is not None or request.method != "POST":
+                raise
+            # The transaction is rolled back; render the form again with the refusal.
+            request._outcome_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        """An outcome sets its visit's state; keep the two in step."""
-        super().save_model(request, obj, form, change)
-        booking = obj.booking
-        if booking.state != obj.kind:
-            booking.state = obj.kind
-            booking.sequence += 1
-            booking.save(update_fields=["state", "sequence", "changed_at"])
+        if change:
+            super().save_model(request, obj, form, change)
+        # A new outcome is saved with its rows by the service, in save_related.
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        rows = {Agreement: [], FollowUp: []}
+        for formset in formsets:
+            for row in formset.forms:
+                if row.has_changed() and not formset._should_delete_form(row):
+                    rows[formset.model].append(row.cleaned_data)
+        outcome = outcome_register(
+            actor=request.user,
+            booking=form.cleaned_data["booking"],
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data.get("reason", ""),
+            note=form.cleaned_data.get("note", ""),
+            agreements=rows[Agreement],
+            followups=rows[FollowUp],
+        )
+        # The admin goes on with the form's instance (log entry, redirect): make it the
+        # outcome saved, and say what was added with it.
+        obj = form.instance
+        obj.pk = outcome.pk
+        obj.reason, obj.registered_by, obj.registered_at = (
+            outcome.reason,
+            outcome.registered_by,
+            outcome.registered_at,
+        )
+        obj._state.adding, obj._state.db = False, outcome._state.db
+        for formset in formsets:
+            manager = outcome.agreements if formset.model is Agreement else outcome.followups
+            formset.new_objects = list(manager.all())
+            formset.changed_objects, formset.deleted_objects = [], []
 
 
 @admin.register(Agreement)

@@ -154,6 +154,7 @@ def booking_move(
     starts_at: dt.datetime,
     now: dt.datetime | None = None,
     consultant_id: int | None = None,
+    reason: str = "",
 ) -> Booking:
     """Move a booked visit to `starts_at`. Returns the new booking.
 
@@ -166,6 +167,9 @@ def booking_move(
     visit gets 'attendee-moved', and a consultant who drops out gets 'attendee-cancelled'.
     The returned booking carries `self_service_token`, the new link's token (the one in the
     e-mail), for the company's page and the API to go on with.
+    `reason` (why staff moved it; the company's self-service gives none) has no column of
+    its own: it is kept on the audit-log row of the old booking's change to 'moved'
+    (LogEntry.additional_data = {"reason": ...}), where the visit's history reads it.
     Raises SlotUnavailable with the times free now when `starts_at` is not free."""
     now = now or timezone.now()
     if timezone.is_naive(starts_at):
@@ -220,6 +224,11 @@ def booking_move(
 
     old.state = BookingState.MOVED
     old.sequence += 1
+    reason = (reason or "").strip()
+    if reason:
+        # django-auditlog asks the instance for get_additional_data() when it writes the
+        # row for this save: the reason goes on the very row that records the move.
+        old.get_additional_data = lambda: {"reason": reason}
     old.save(update_fields=["state", "sequence", "changed_at"])
     # Free the old attendees before the new ones are written: the no-overlap constraint
     # would otherwise refuse a move by less than the visit's length for the same person.

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The page for giving a visit to another consultant, under /visits/."""
 
-urlpatterns = []
+from django.urls import path
+
+from bookings import reassign_views as views
+
+urlpatterns = [
+    path("<int:pk>/reassign/", views.visit_reassign, name="visit-reassign"),
+]

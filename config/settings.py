@@ -185,6 +185,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules/bootstrap/dist"),
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules/swagger-ui-dist"),
+    ("vendor/fullcalendar", BASE_DIR / "node_modules/@fullcalendar"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

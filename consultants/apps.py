@@ -11,6 +11,6 @@ class ConsultantsConfig(AppConfig):
 
         from consultants.models import Absence, Consultant, WorkingHours
 
-        auditlog.register(Consultant)
+        auditlog.register(Consultant, exclude_fields=["feed_token_hash"])
         auditlog.register(WorkingHours)
         auditlog.register(Absence)

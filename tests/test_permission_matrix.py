@@ -9,14 +9,16 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from bookings.models import Agreement, FollowUp
 from campaign.models import CallList, ImportBatch, Participation
-from consultants.models import Coordinator, Jobcentre
+from consultants.models import Absence, Coordinator, Jobcentre
 from consultants.roles import Role
 from tests.factories import (
     AttendeeFactory,
     BookingFactory,
     CampaignFactory,
     ConsultantFactory,
+    OutcomeFactory,
     released_call_list,
 )
 
@@ -40,6 +42,7 @@ PUBLIC = {
     "selfservice-api-cancel",
     "selfservice-api-slots",
     "selfservice-api-move",
+    "calendar-feed",
 }
 
 
@@ -57,6 +60,22 @@ def world(reference, make_user):
     consultant = ConsultantFactory(user=consultant_user, jobcentre=kbh)
     booking = BookingFactory(campaign=campaign)
     AttendeeFactory(booking=booking, consultant=consultant)
+    past = BookingFactory(
+        campaign=campaign,
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        ends_at=timezone.now() - dt.timedelta(days=2, hours=-1),
+    )
+    AttendeeFactory(booking=past, consultant=consultant)
+    outcome = OutcomeFactory(booking=past, kind="held")
+    agreement = Agreement.objects.create(outcome=outcome, kind="job_order", positions=2)
+    followup = FollowUp.objects.create(
+        outcome=outcome, kind="call", owner=consultant, due_on=timezone.localdate()
+    )
+    absence = Absence.objects.create(
+        consultant=consultant,
+        starts_at=timezone.now() + dt.timedelta(days=30),
+        ends_at=timezone.now() + dt.timedelta(days=31),
+    )
     agency = make_user("agency", Role.AGENCY)
     coordinator = make_user("coordinator", Role.COORDINATOR)
     Coordinator.objects.create(user=coordinator, jobcentre=kbh)
@@ -89,6 +108,10 @@ def world(reference, make_user):
         "rar_area": kbh.rar_area_id,
         "company": booking.company_id,
         "consultant_id": consultant.pk,
+        "absence": absence.pk,
+        "agreement": agreement.pk,
+        "followup": followup.pk,
+        "registered_booking": past.pk,
     }
 
 
@@ -96,6 +119,8 @@ def matrix(w):
     """(method, url name, kwargs, allowed roles, how others are refused)."""
     staff = {"coordinator", "agency"}
     phoners = {"phoner", "agency"}
+    keepers = {"consultant", "coordinator", "agency"}
+    visit = {"pk": w["booking"]}
     entry, lst, vlist = {"pk": w["entry"]}, {"pk": w["list"]}, {"pk": w["vetting_list"]}
     return [
         ("GET", "rar-area-list", {}, EVERYONE),
@@ -153,6 +178,62 @@ def matrix(w):
         ("POST", "vetting-call-list-deadline", vlist, staff),
         ("GET", "phoner_reports:index", {}, {"agency"}),
         ("GET", "phoner-report-api", {}, {"agency"}),
+        # The visit page, acknowledgement, moves and cancellations, the calendar.
+        ("GET", "visit-detail", visit, keepers),
+        ("POST", "visit-acknowledge", visit, keepers),
+        ("GET", "visit-move", visit, keepers),
+        ("POST", "visit-move", visit, keepers),
+        ("POST", "visit-cancel", visit, keepers),
+        ("GET", "api-visit-detail", visit, keepers),
+        ("POST", "api-visit-acknowledge", visit, keepers),
+        ("GET", "api-visit-slots", visit, keepers),
+        ("POST", "api-visit-move", visit, keepers),
+        ("POST", "api-visit-cancel", visit, keepers),
+        ("GET", "visits-unacknowledged", {}, staff | {"other_coordinator"}),
+        ("GET", "api-visits-unacknowledged", {}, staff | {"other_coordinator"}),
+        ("GET", "calendar", {}, keepers | {"other_coordinator"}),
+        ("GET", "calendar-events", {}, keepers | {"other_coordinator"}),
+        ("POST", "calendar-feed-rotate", {}, keepers | {"other_coordinator"}),
+        ("POST", "calendar-feed-revoke", {}, keepers | {"other_coordinator"}),
+        ("GET", "api-calendar-events", {}, keepers | {"other_coordinator"}),
+        ("POST", "api-calendar-feed-rotate", {}, keepers | {"other_coordinator"}),
+        ("POST", "api-calendar-feed-revoke", {}, keepers | {"other_coordinator"}),
+        # Outcomes, agreements and follow-ups: the jobcentre's people.
+        ("GET", "visit-outcome", {"pk": w["booking"]}, keepers),
+        ("POST", "visit-outcome", {"pk": w["booking"]}, keepers),
+        ("GET", "followups", {}, keepers | {"other_coordinator"}),
+        ("POST", "followup-done", {"pk": w["followup"]}, keepers),
+        ("GET", "agreement-filled", {"pk": w["agreement"]}, keepers),
+        ("POST", "agreement-filled", {"pk": w["agreement"]}, keepers),
+        ("GET", "outcomes-missing", {}, keepers | {"other_coordinator"}),
+        ("GET", "api-visit-outcome", {"pk": w["registered_booking"]}, keepers),
+        ("POST", "api-visit-outcome", {"pk": w["booking"]}, keepers),
+        ("GET", "api-followups", {}, keepers | {"other_coordinator"}),
+        ("POST", "api-followup-done", {"pk": w["followup"]}, keepers),
+        ("POST", "api-agreement-filled", {"pk": w["agreement"]}, keepers),
+        ("GET", "api-outcomes-missing", {}, keepers | {"other_coordinator"}),
+        # Availability: the consultant's own, their coordinator's, the agency's.
+        ("GET", "availability", {}, keepers | {"other_coordinator"}),
+        ("POST", "availability-hours", {"consultant_pk": w["consultant_id"]}, keepers),
+        ("POST", "availability-caps", {"consultant_pk": w["consultant_id"]}, keepers),
+        ("POST", "availability-absence-create", {"consultant_pk": w["consultant_id"]}, keepers),
+        ("POST", "availability-absence-delete", {"pk": w["absence"]}, keepers),
+        ("GET", "api-availability", {"pk": w["consultant_id"]}, keepers),
+        ("GET", "api-availability-working-hours", {"pk": w["consultant_id"]}, keepers),
+        ("GET", "api-availability-caps", {"pk": w["consultant_id"]}, keepers),
+        ("GET", "api-availability-absences", {"pk": w["consultant_id"]}, keepers),
+        ("GET", "api-availability-absence", {"pk": w["absence"]}, keepers),
+        # Reassignment and the coordinator's overview.
+        ("GET", "visit-reassign", {"pk": w["booking"]}, staff),
+        ("GET", "api-visit-reassign", {"pk": w["booking"]}, staff),
+        ("GET", "coordinator-overview", {}, staff | {"other_coordinator"}),
+        (
+            "GET",
+            "overview-list",
+            {"jobcentre": w["jobcentre"], "campaign": w["campaign"], "figure": "visits"},
+            staff,
+        ),
+        ("GET", "api-overview", {"jobcentre": w["jobcentre"]}, staff),
     ]
 
 
