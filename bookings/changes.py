@@ -14,12 +14,12 @@ queryset); the services only refuse what no one may do.
 import datetime as dt
 from typing import Literal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Attendee, Booking, BookingLink, BookingState
-from bookings.services import SlotUnavailable, _pick, booking_link_create
+from bookings.services import SlotUnavailable, _pick, attendees_seat, booking_link_create
 from bookings.slots import LOCAL_TZ, SlotSearch, find_slots
 from campaign.models import Participation, Track
 from common.errors import ApplicationError, Conflict, PermissionDenied
@@ -250,26 +250,11 @@ def booking_move(
         replaces=old,
         booked_at=now,
     )
-    buffer = dt.timedelta(minutes=campaign.travel_buffer_minutes)
-    attendees = [
-        Attendee(
-            booking=new,
-            consultant=search.consultants[cid],
-            role=Attendee.Role.LOCAL
-            if search.consultants[cid].kind == Consultant.Kind.LOCAL
-            else Attendee.Role.JOBSERVICE,
-            starts_at=new.starts_at,
-            blocked_until=new.ends_at + buffer,
-        )
-        for cid in chosen
-    ]
-    try:
-        with transaction.atomic():
-            Attendee.objects.bulk_create(attendees)
-    except IntegrityError as exc:
-        # Someone else's booking took one of them in between (the database's no-overlap
-        # rule). Raising rolls the whole move back.
-        raise SlotUnavailable(_fresh(old, now)) from exc
+    attendees = attendees_seat(
+        new,
+        [search.consultants[cid] for cid in chosen],
+        on_taken=lambda: SlotUnavailable(_fresh(old, now)),
+    )
 
     token = booking_link_create(booking=new)
     # Not stored (only its hash is): the company's page goes on to the new link with it.

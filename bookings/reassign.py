@@ -17,13 +17,14 @@ booking_create.
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.changes import _attendee_message, _company_message, _lock_booked, _ref
 from bookings.models import Attendee, Booking
+from bookings.services import attendees_seat
 from bookings.slots import LOCAL_TZ
 from campaign.models import Participation
 from common.errors import ApplicationError, Conflict, PermissionDenied
@@ -248,24 +249,16 @@ def booking_reassign(
     if current is not None:
         current.is_active = False
         current.save(update_fields=["is_active"])  # save(): the audit log sees it
-    buffer = dt.timedelta(minutes=booking.campaign.travel_buffer_minutes)
-    new = Attendee(
-        booking=booking,
-        consultant=consultant,
-        role=Attendee.Role.LOCAL,
-        starts_at=booking.starts_at,
-        blocked_until=booking.ends_at + buffer,
+    taken = _("%(name)s has another visit at that time (travel time included).") % {
+        "name": consultant.name
+    }
+    # A visit for them may have been committed in between by another jobcentre's track-1
+    # booking, which takes other locks: then the database refuses the seat.
+    (new,) = attendees_seat(
+        booking,
+        [consultant],
+        on_taken=lambda: Conflict(taken, field_errors={"consultant": [taken]}),
     )
-    try:
-        with transaction.atomic():
-            new.save()
-    except IntegrityError as exc:
-        # The no-overlap constraint: a visit for them was committed in between (from another
-        # jobcentre's track-1 booking, which takes other locks). Raising rolls it all back.
-        message = _("%(name)s has another visit at that time (travel time included).") % {
-            "name": consultant.name
-        }
-        raise Conflict(message, field_errors={"consultant": [message]}) from exc
     booking.sequence += 1
     booking.save(update_fields=["sequence", "changed_at"])
 

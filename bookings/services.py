@@ -1,6 +1,7 @@
 """Every write about visits, one function per use case, each in one transaction."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -77,6 +78,37 @@ def _notify_new_booking(booking: Booking, attendees: list[Attendee], link_token:
     messages_enqueue(messages=messages)
 
 
+def attendees_seat(
+    booking: Booking, consultants: list[Consultant], *, on_taken: Callable[[], Exception]
+) -> list[Attendee]:
+    """Seat the consultants at the visit: one active Attendee each, busy until the visit's
+    end plus the campaign's travel buffer. Saved one by one so the audit log sees them.
+
+    The database's no-overlap rule has the last word: when someone else's visit took one of
+    them in between (the locks make it rare, the exclusion constraint impossible), the error
+    `on_taken()` gives is raised, which rolls the caller's transaction back."""
+    buffer = dt.timedelta(minutes=booking.campaign.travel_buffer_minutes)
+    attendees = [
+        Attendee(
+            booking=booking,
+            consultant=consultant,
+            role=Attendee.Role.LOCAL
+            if consultant.kind == Consultant.Kind.LOCAL
+            else Attendee.Role.JOBSERVICE,
+            starts_at=booking.starts_at,
+            blocked_until=booking.ends_at + buffer,
+        )
+        for consultant in consultants
+    ]
+    try:
+        with transaction.atomic():
+            for attendee in attendees:
+                attendee.save()
+    except IntegrityError as exc:
+        raise on_taken() from exc
+    return attendees
+
+
 def booking_link_create(*, booking: Booking) -> str:
     """A company self-service link for the visit: a 256-bit random token, stored as its
     hash, valid until the visit starts. Returns the token (shown once, in the e-mail)."""
@@ -149,26 +181,11 @@ def booking_create(
         call=call,
         booked_at=now,
     )
-    buffer = dt.timedelta(minutes=campaign.travel_buffer_minutes)
-    attendees = [
-        Attendee(
-            booking=booking,
-            consultant=search.consultants[cid],
-            role=Attendee.Role.LOCAL
-            if search.consultants[cid].kind == Consultant.Kind.LOCAL
-            else Attendee.Role.JOBSERVICE,
-            starts_at=booking.starts_at,
-            blocked_until=booking.ends_at + buffer,
-        )
-        for cid in chosen
-    ]
-    try:
-        with transaction.atomic():
-            Attendee.objects.bulk_create(attendees)
-    except IntegrityError as exc:
-        # The exclusion constraint: someone booked the same person in between. The locks
-        # make this rare; the database makes it impossible. Raising rolls the booking back.
-        raise SlotUnavailable(_fresh(campaign, company, track, now)) from exc
+    attendees = attendees_seat(
+        booking,
+        [search.consultants[cid] for cid in chosen],
+        on_taken=lambda: SlotUnavailable(_fresh(campaign, company, track, now)),
+    )
     token = booking_link_create(booking=booking)
     _notify_new_booking(booking, attendees, token)
     return booking
