@@ -3,10 +3,8 @@ goes through the booking service; exactly one wins each round, the rest get the 
 result, and afterwards no consultant has overlapping visits."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from bookings.models import Booking
 from bookings.services import SlotUnavailable, booking_create
@@ -15,6 +13,7 @@ from campaign.models import Participation, Track
 from consultants.models import Jobcentre, Municipality
 from consultants.reference import reference_load
 from tests.factories import CampaignFactory, CompanyFactory, ConsultantFactory
+from tests.threads import at_once, overlapping_attendees
 
 THREADS = 20
 ROUNDS = 8
@@ -24,48 +23,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def race(campaign, companies, starts, track=Track.JOBCENTRE):
     """Every thread books its own company at its start time, all released at once."""
-    barrier = threading.Barrier(len(companies))
-    results = [None] * len(companies)
 
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            booking = booking_create(
-                actor=None,
-                campaign=campaign,
-                company=companies[i],
-                track=track,
-                starts_at=starts[i],
-                now=NOW,
-            )
-            results[i] = ("booked", booking.pk)
-        except SlotUnavailable:
-            results[i] = ("conflict", None)
-        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
-            results[i] = ("error", repr(exc))
-        finally:
-            connections.close_all()
+    def book(i):
+        return lambda: booking_create(
+            actor=None, campaign=campaign, company=companies[i], track=track,
+            starts_at=starts[i], now=NOW,
+        )  # fmt: skip
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(companies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-def overlapping_attendees() -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT a.id, b.id FROM bookings_attendee a
-            JOIN bookings_attendee b
-              ON a.consultant_id = b.consultant_id AND a.id < b.id
-             AND a.starts_at < b.blocked_until AND b.starts_at < a.blocked_until
-            WHERE a.is_active AND b.is_active
-            """
-        )
-        return cursor.fetchall()
+    results = at_once([book(i) for i in range(len(companies))])
+    return [
+        ("booked", r.pk) if isinstance(r, Booking)
+        else ("conflict", None) if isinstance(r, SlotUnavailable)
+        else ("error", repr(r))
+        for r in results
+    ]  # fmt: skip
 
 
 @pytest.fixture

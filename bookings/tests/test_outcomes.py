@@ -3,10 +3,8 @@ agreements and follow-ups only when it was held), recording filled positions, ma
 follow-ups done, and the follow-up and outcome-missing lists."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connections
 
 from bookings.models import (
     Agreement,
@@ -34,6 +32,7 @@ from bookings.tests.outcome_world import build_world, held_with_followups, past_
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.models import Consultant
 from tests.factories import AttendeeFactory, ConsultantFactory
+from tests.threads import at_once
 
 NOT_HELD = [
     OutcomeKind.CANCELLED_COMPANY,
@@ -290,30 +289,20 @@ def test_the_followup_defaults_are_the_local_consultant_and_the_campaigns_period
 def test_two_concurrent_registrations_one_wins(world):
     """Two people register the same visit at the same moment, each on its own connection:
     one outcome is saved, the other gets the conflict."""
-    barrier = threading.Barrier(2)
-    results = [None, None]
     kinds = [OutcomeKind.HELD, OutcomeKind.NO_SHOW_COMPANY]
     actors = [world.users["consultant"], world.users["coordinator"]]
 
-    def run(i):
-        try:
-            booking = Booking.objects.get(pk=world.visit.pk)
-            barrier.wait(timeout=30)
-            outcome_register(actor=actors[i], booking=booking, kind=kinds[i], now=NOW)
-            results[i] = "registered"
-        except Conflict:
-            results[i] = "conflict"
-        except Exception as exc:  # noqa: BLE001 - any other result fails the test below
-            results[i] = repr(exc)
-        finally:
-            connections.close_all()
+    def register(i):
+        return lambda: outcome_register(
+            actor=actors[i], booking=Booking.objects.get(pk=world.visit.pk), kind=kinds[i],
+            now=NOW,
+        )  # fmt: skip
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    results = [
+        "registered" if isinstance(r, Outcome) else "conflict" if isinstance(r, Conflict)
+        else repr(r)
+        for r in at_once([register(0), register(1)])
+    ]  # fmt: skip
     assert sorted(results) == ["conflict", "registered"], results
     outcome = Outcome.objects.get()
     world.visit.refresh_from_db()

@@ -3,10 +3,8 @@ keeping the old attendee row, telling everyone; the page, the API, and two coord
 once."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.urls import reverse
 from django.utils import translation
 
@@ -22,6 +20,7 @@ from consultants.models import Absence, Coordinator, Jobcentre
 from consultants.roles import Role, roles_of
 from notifications.models import Message
 from tests.factories import AttendeeFactory, BookingFactory, CompanyFactory, ConsultantFactory
+from tests.threads import at_once, overlapping_attendees
 
 LATER = NOW + dt.timedelta(hours=1)
 
@@ -371,20 +370,6 @@ def test_the_api_lists_candidates_and_reassigns(
 # --- Two coordinators at once ------------------------------------------------------------------
 
 
-def overlapping_attendees() -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT a.id, b.id FROM bookings_attendee a
-            JOIN bookings_attendee b
-              ON a.consultant_id = b.consultant_id AND a.id < b.id
-             AND a.starts_at < b.blocked_until AND b.starts_at < a.blocked_until
-            WHERE a.is_active AND b.is_active
-            """
-        )
-        return cursor.fetchall()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinators_reassigning_to_the_same_free_consultant_at_once_one_wins(
     make_user, campaign, jobcentre, consultant, colleague
@@ -401,27 +386,20 @@ def test_two_coordinators_reassigning_to_the_same_free_consultant_at_once_one_wi
     for day in (9, 10, 11, 14, 15):
         # Two visits of two consultants, half an hour apart: the colleague can take one.
         visits = [book(campaign, at(day, 10), consultant), book(campaign, at(day, 10, 30), third)]
-        barrier = threading.Barrier(2)
-        results = [None, None]
 
-        def run(i, visits=visits, barrier=barrier, results=results):
-            try:
-                barrier.wait(timeout=30)
+        def move(i, visits=visits):
+            def call():
                 with translation.override("en"):
                     reassign(visits[i], colleague, coordinators[i])
-                results[i] = "reassigned"
-            except Conflict as refused:
-                results[i] = f"conflict: {refused.message}"
-            except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
-                results[i] = f"error: {exc!r}"
-            finally:
-                connections.close_all()
+                return "reassigned"
 
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+            return call
+
+        results = [
+            r if r == "reassigned" else f"conflict: {r.message}" if isinstance(r, Conflict)
+            else f"error: {r!r}"
+            for r in at_once([move(0), move(1)])
+        ]  # fmt: skip
         assert sorted(r.split(":")[0] for r in results) == ["conflict", "reassigned"], results
         assert "Bente Bach has another visit" in next(r for r in results if r != "reassigned")
         taken = Attendee.objects.filter(
