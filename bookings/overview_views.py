@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from bookings.models import Attendee, Booking, BookingState, FollowUp
@@ -36,7 +37,10 @@ S = BookingState
 STATE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "booked": (_("Booked"), (S.BOOKED,)),
     "held": (_("Held"), (S.HELD, S.HELD_SHORT, S.HELD_PHONE)),
-    "cancelled": (_("Cancelled"), (S.CANCELLED_COMPANY, S.CANCELLED_JOBCENTRE)),
+    "cancelled": (
+        pgettext_lazy("visits", "Cancelled"),
+        (S.CANCELLED_COMPANY, S.CANCELLED_JOBCENTRE),
+    ),
     "moved": (_("Moved"), (S.MOVED,)),
     "no_show": (_("No-show"), (S.NO_SHOW_COMPANY, S.NO_SHOW_CONSULTANT)),
 }
