@@ -511,7 +511,9 @@ def test_the_admin_shows_the_services_refusal_and_saves_nothing(world, admin_cli
         agreements=[{"kind": AgreementKind.JOB_ORDER, "positions": "1"}],
     )
 
-    response = admin_client.post(reverse("admin:bookings_outcome_add"), data)
+    response = admin_client.post(
+        reverse("admin:bookings_outcome_add"), data, headers={"Accept-Language": "en"}
+    )
 
     assert response.status_code == 200
     assert "Agreements are registered only for a visit that was held." in (

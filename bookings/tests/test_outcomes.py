@@ -5,6 +5,7 @@ follow-ups done, and the follow-up and outcome-missing lists."""
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from bookings.models import (
     Agreement,
@@ -155,7 +156,7 @@ def test_an_agreement_needs_a_known_kind(world):
 
 
 def test_a_followup_needs_a_due_date(world):
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ApplicationError) as refused, translation.override("en"):
         register(world, followups=[followup(world, due_on=None)])
 
     assert "due date" in str(refused.value.field_errors["followups"][0])
@@ -184,7 +185,7 @@ def test_a_followup_owner_must_be_an_active_consultant_of_the_visits_jobcentre(w
 def test_the_outcome_is_refused_before_the_visit_starts(world):
     upcoming = past_visit(world.campaign, world.consultant, day=7, hour=13)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(ApplicationError) as refused, translation.override("en"):
         register(world, booking=upcoming)
 
     assert "not started" in str(refused.value.message)
