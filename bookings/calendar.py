@@ -358,6 +358,16 @@ MESSAGE_KINDS = {
     "attendee-cancelled": gettext_lazy("Cancellation, to the consultant"),
     "company-moved": gettext_lazy("New time, to the company"),
     "attendee-moved": gettext_lazy("New time, to the consultant"),
+    "company-reminder": gettext_lazy("Reminder, to the company"),
+    "company-changed": gettext_lazy("New consultant, to the company"),
+    "ack-reminder": gettext_lazy("Acknowledgement reminder, to the consultant"),
+    "ack-escalation": gettext_lazy("Not acknowledged, to the coordinator"),
+    "attendee-reminder": gettext_lazy("Reminder before the visit, to the consultant"),
+    "outcome-prompt": gettext_lazy("Outcome prompt, to the consultant"),
+    "outcome-escalation": gettext_lazy("Outcome missing, to the coordinator"),
+    "followup-due": gettext_lazy("Follow-up due, to its owner"),
+    "followup-overdue": gettext_lazy("Follow-up overdue, to its owner"),
+    "followup-escalation": gettext_lazy("Overdue follow-up, to the coordinator"),
 }
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bookings.messages import booking_schedule
 from bookings.models import Attendee, Booking, BookingLink, BookingState
 from bookings.services import SlotUnavailable, _pick, attendees_seat, booking_link_create
 from bookings.slots import LOCAL_TZ, SlotSearch, find_slots
@@ -270,6 +271,8 @@ def booking_move(
         for a in old_attendees
         if a.consultant_id not in chosen
     ]
+    # The new booking's reminders and escalations, as for a new visit.
+    messages += booking_schedule(new, attendees, now, token)
     messages_enqueue(messages=messages)
     return new
 

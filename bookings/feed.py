@@ -233,3 +233,33 @@ def ics_for_booking(
             )
         calendar.add_component(event)
         return calendar.to_ical()
+
+
+def ics_for_company(booking: Booking, *, language: str = "da") -> bytes:
+    """The .ics for the company's own calendar (its confirmation, a new time): METHOD:PUBLISH,
+    one event with the visit's UID and SEQUENCE, who comes, and none of the jobcentre's
+    internal details (the visit page is for staff)."""
+    booking = Booking.objects.select_related("company", "campaign", "jobcentre").get(pk=booking.pk)
+    chain = move_chains([booking])[booking.pk]
+    names = ", ".join(
+        a.consultant.name
+        for a in booking.attendees.filter(is_active=True)
+        .select_related("consultant")
+        .order_by("role")
+    )
+    with translation.override(language):
+        calendar = _calendar(method="PUBLISH")
+        event = Event()
+        event.add("uid", visit_uid(chain[0]))
+        event.add("sequence", chain_sequence(chain))
+        event.add("dtstamp", _utc(timezone.now()))
+        event.add("dtstart", _utc(booking.starts_at))
+        event.add("dtend", _utc(booking.ends_at))
+        event.add("summary", _("Visit from %(jobcentre)s") % {"jobcentre": booking.jobcentre.name})
+        if booking.location:
+            event.add("location", booking.location)
+        if names:
+            event.add("description", f"{_('Who comes')}: {names}")
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+        return calendar.to_ical()

@@ -19,6 +19,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from bookings.messages import cancel_followup_messages, schedule_outcome
 from bookings.models import (
     HELD_KINDS,
     Agreement,
@@ -312,7 +313,7 @@ def outcome_register(
     # One save per row (not bulk_create), so the audit log records each.
     for row in agreement_rows:
         Agreement.objects.create(outcome=outcome, kind=row.kind, positions=row.positions)
-    for row in followup_rows:
+    followups = [
         FollowUp.objects.create(
             outcome=outcome,
             kind=row.kind,
@@ -320,6 +321,8 @@ def outcome_register(
             due_on=row.due_on,
             description=row.description,
         )
+        for row in followup_rows
+    ]
     locked.state = kind
     locked.sequence += 1
     fields = ["state", "sequence", "changed_at"]
@@ -328,6 +331,12 @@ def outcome_register(
         fields.append("cancel_reason")
     locked.save(update_fields=fields)
     booking.state, booking.sequence = locked.state, locked.sequence
+    # The outbox: the prompts to register the outcome stop, the follow-ups get reminders.
+    schedule_outcome(outcome, followups, now)
+    # Hook for the surveys issue: the company's survey invitation (held, or the short
+    # cancelled-visit branch for OutcomeKind.CANCELLED_COMPANY) is written here, in this
+    # transaction, by a function of the surveys app called through a registry (surveys
+    # imports bookings, not the other way round).
     return outcome
 
 
@@ -402,6 +411,7 @@ def followup_done(*, actor, followup: FollowUp, note: str, now: dt.datetime | No
     locked.done_at = now or timezone.now()
     locked.done_note = note
     locked.save(update_fields=["done_at", "done_note"])
+    cancel_followup_messages(locked)
     return locked
 
 

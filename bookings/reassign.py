@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.changes import _attendee_message, _company_message, _lock_booked, _ref
+from bookings.messages import attendee_schedule
 from bookings.models import Attendee, Booking
 from bookings.services import attendees_seat
 from bookings.slots import LOCAL_TZ
@@ -292,5 +293,7 @@ def booking_reassign(
         )
     )
     messages.append(_company_message("company-changed", booking, now, consultant=consultant.pk))
+    # The new consultant's own reminders: acknowledge, the day before, the outcome.
+    messages += attendee_schedule(booking, new, now)
     messages_enqueue(messages=_unique(messages, booking))
     return booking

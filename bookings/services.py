@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bookings.messages import schedule_new_booking
 from bookings.models import Attendee, Booking, BookingLink
 from bookings.slots import SlotSearch, find_slots
 from campaign.calls import current_script
@@ -23,7 +24,6 @@ from common.errors import ApplicationError, Conflict, PermissionDenied
 from common.tokens import new_token, token_hash
 from consultants.models import Consultant
 from consultants.roles import Role, can_manage_jobcentre, has_role
-from notifications.services import Outgoing, messages_enqueue
 
 
 class SlotUnavailable(Conflict):
@@ -44,38 +44,13 @@ def _pick(candidates: tuple[int, ...], preferred: int | None, load: dict[int, in
     return max(candidates, key=lambda cid: (load.get(cid, 0), -cid))
 
 
-def _notify_new_booking(booking: Booking, attendees: list[Attendee], link_token: str) -> None:
-    """Outbox rows for the company's confirmation and each attendee's notice; the
-    notifications app renders and sends them."""
-    ref = f"booking:{booking.pk}"
-    when = booking.starts_at.isoformat()
-    now = timezone.now()
-    messages = [
-        Outgoing(
-            key=f"{ref}:company-confirmation:{when}",
-            kind="company-confirmation",
-            subject_ref=ref,
-            to_email=booking.contact_email,
-            to_name=booking.contact_name,
-            language=booking.company.language,
-            due_at=now,
-            context={"booking": booking.pk, "self_service_token": link_token},
-        )
-    ]
-    for attendee in attendees:
-        messages.append(
-            Outgoing(
-                key=f"{ref}:attendee-notice:{attendee.consultant_id}:{when}",
-                kind="attendee-notice",
-                subject_ref=ref,
-                to_email=attendee.consultant.email,
-                to_name=attendee.consultant.name,
-                language=attendee.consultant.language,
-                due_at=now,
-                context={"booking": booking.pk, "attendee": attendee.pk},
-            )
-        )
-    messages_enqueue(messages=messages)
+def _notify_new_booking(
+    booking: Booking, attendees: list[Attendee], link_token: str, now: dt.datetime
+) -> None:
+    """Outbox rows for the company's confirmation, each attendee's notice and the visit's
+    reminders and escalations (bookings.messages has the schedule); the notifications app
+    renders and sends them."""
+    schedule_new_booking(booking, attendees, link_token, now)
 
 
 def attendees_seat(
@@ -187,7 +162,7 @@ def booking_create(
         on_taken=lambda: SlotUnavailable(_fresh(campaign, company, track, now)),
     )
     token = booking_link_create(booking=booking)
-    _notify_new_booking(booking, attendees, token)
+    _notify_new_booking(booking, attendees, token, now)
     return booking
 
 

@@ -54,6 +54,71 @@ class Campaign(models.Model):
         _("give up after (unanswered calls)"), default=5
     )
 
+    # Reminders and escalations (the outbox, bookings/messages.py). Each kind has a switch;
+    # times of day are fixed: company reminders at 09:00, everything else at 08:00.
+    company_reminder_enabled = models.BooleanField(
+        _("remind the company before the visit"), default=True
+    )
+    company_reminder_working_days = models.PositiveSmallIntegerField(
+        _("company reminder (working days before)"),
+        default=2,
+        help_text=_("The company is reminded this many working days before the visit, at 09:00."),
+    )
+    survey_reminder_days = models.PositiveSmallIntegerField(
+        _("survey reminder after (days)"),
+        default=7,
+        help_text=_("Companies that have not answered the survey are reminded once, this late."),
+    )
+    ack_reminders_enabled = models.BooleanField(
+        _("remind and escalate unacknowledged visits"), default=True
+    )
+    ack_reminder_hours = models.PositiveSmallIntegerField(
+        _("acknowledgement reminder after (hours)"),
+        default=24,
+        help_text=_("A consultant who has not acknowledged a new visit is reminded this late."),
+    )
+    ack_escalation_hours = models.PositiveSmallIntegerField(
+        _("escalate an unacknowledged visit after (hours)"),
+        default=48,
+        help_text=_("Then the jobcentre's coordinators are told."),
+    )
+    attendee_reminder_enabled = models.BooleanField(
+        _("remind the consultants the working day before the visit"),
+        default=True,
+        help_text=_("At 08:00 on the working day before the visit."),
+    )
+    outcome_prompts_enabled = models.BooleanField(
+        _("ask for the outcome after the visit"),
+        default=True,
+        help_text=_("A prompt when the visit ends, a second one later, then the coordinators."),
+    )
+    outcome_prompt_again_working_days = models.PositiveSmallIntegerField(
+        _("ask for the outcome again after (working days)"),
+        default=2,
+        help_text=_("Working days after the visit, at 08:00, while no outcome is registered."),
+    )
+    outcome_escalation_working_days = models.PositiveSmallIntegerField(
+        _("escalate a missing outcome after (working days)"),
+        default=4,
+        help_text=_(
+            "Working days after the visit, at 08:00: the coordinators are told. Keep it after "
+            "the second prompt."
+        ),
+    )
+    followup_reminders_enabled = models.BooleanField(
+        _("remind and escalate follow-ups"),
+        default=True,
+        help_text=_(
+            "The owner hears on the working day before the due date and the working day after "
+            "it, at 08:00, while the follow-up is open."
+        ),
+    )
+    followup_escalation_working_days = models.PositiveSmallIntegerField(
+        _("escalate an overdue follow-up after (working days)"),
+        default=3,
+        help_text=_("Working days after the due date, at 08:00: the coordinators are told."),
+    )
+
     class Meta:
         ordering = ["-starts_on"]
         verbose_name = _("campaign")

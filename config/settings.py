@@ -125,8 +125,14 @@ else:
 PUBLIC_RATE_LIMIT = envint("PUBLIC_RATE_LIMIT", "30")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis however long it is down
+# A send running when the broker connection drops finishes; its redelivered copy is a no-op
+# (the outbox row is locked while sent, and only a `sending` row is sent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: the outbox row is the result
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -138,6 +144,15 @@ CELERY_TASK_TIME_LIMIT = 300
 # Longer than the longest task (time limit above), so Redis never redelivers a running task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Copenhagen"
+# Run exactly one beat (docker-compose has one `celery beat` service). The database holds the
+# schedule of every message; beat only wakes the dispatcher, which sends the rows now due.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-dispatch": {
+        "task": "notifications.tasks.dispatch_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a run that waited past the next one is dropped
+    },
+}
 IMPORT_ASYNC_ROWS = envint("IMPORT_ASYNC_ROWS", "500")  # longer company files: in Celery
 
 # --- E-mail ------------------------------------------------------------------------------
@@ -148,6 +163,17 @@ EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Visitbook <kampagne@visitbook.invalid>")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")  # seconds; well inside the task time limits
+
+# --- The outbox (notifications/dispatch.py) ------------------------------------------------
+NOTIFICATIONS_DISPATCH_BATCH = envint("NOTIFICATIONS_DISPATCH_BATCH", "2000")  # rows per run
+# A row left `sending` this long (its task died, or Redis lost it) goes back to pending.
+# Longer than the task time limit; a row being sent is locked, so the sweep never takes it.
+NOTIFICATIONS_SENDING_TIMEOUT = envint("NOTIFICATIONS_SENDING_TIMEOUT", "600")
+NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", "5")
+# Retry n waits backoff * 2**(n-1) seconds, at most the cap (below the visibility timeout).
+NOTIFICATIONS_RETRY_BACKOFF = envint("NOTIFICATIONS_RETRY_BACKOFF", "60")
+NOTIFICATIONS_RETRY_BACKOFF_MAX = envint("NOTIFICATIONS_RETRY_BACKOFF_MAX", "1800")
 
 # --- Auth --------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -33,6 +33,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When the dispatcher claimed the row (state `sending`), or when its next retry is due;
+    # the sweep returns a `sending` row whose claim is older than the timeout to pending.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -42,6 +45,11 @@ class Message(models.Model):
         indexes = [
             models.Index(
                 fields=["due_at"], condition=Q(state="pending"), name="notifications_due_pending"
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(state="sending"),
+                name="notifications_sending_claimed",
             ),
         ]
 

@@ -2,7 +2,11 @@
 message, so a rolled-back change sends nothing."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
 
 from notifications.models import Message
 
@@ -40,7 +44,28 @@ def messages_enqueue(*, messages: list[Outgoing]) -> int:
     existing = set(Message.objects.filter(key__in=keys).values_list("key", flat=True))
     new = [r for r in rows if r.key not in existing]
     Message.objects.bulk_create(new, ignore_conflicts=True)
+    _send_due_now_when_eager(new)
     return len(new)
+
+
+def _send_due_now_when_eager(rows: list[Message]) -> None:
+    """In the demo (CELERY_TASK_ALWAYS_EAGER, no beat) messages due now go out as soon as
+    the transaction that wrote them commits; later ones wait for `manage.py
+    dispatch_messages`. In production the beat job sends them within a minute."""
+    from config.celery import app
+
+    if not app.conf.task_always_eager or not any(r.due_at <= timezone.now() for r in rows):
+        return
+
+    def dispatch() -> None:
+        from notifications.dispatch import messages_dispatch
+
+        try:
+            messages_dispatch()
+        except Exception:  # the change committed; the rows wait for the next dispatch
+            logging.getLogger(__name__).exception("Outbox: eager dispatch failed")
+
+    transaction.on_commit(dispatch)
 
 
 def messages_cancel(*, subject_ref: str, kinds: list[str] | None = None) -> int:
@@ -49,3 +74,12 @@ def messages_cancel(*, subject_ref: str, kinds: list[str] | None = None) -> int:
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
     return pending.update(state=Message.State.CANCELLED, last_error="", sent_at=None)
+
+
+@transaction.atomic
+def messages_resend(*, ids: list[int]) -> int:
+    """Put failed or cancelled rows back in the queue, attempts reset. Their due time stays:
+    an overdue row goes out at the next dispatch, a future one when due."""
+    return Message.objects.filter(
+        pk__in=ids, state__in=[Message.State.FAILED, Message.State.CANCELLED]
+    ).update(state=Message.State.PENDING, attempts=0, last_error="", claimed_at=None, sent_at=None)

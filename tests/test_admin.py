@@ -1,6 +1,6 @@
-"""The Django admin of consultants, campaign, bookings and surveys: every page answers, the
-searches an agency person uses work, lists stay at a bounded number of queries, answered
-surveys are read-only, and the audited models are registered with django-auditlog."""
+"""The Django admin of consultants, campaign, bookings, surveys and notifications: every page
+answers, the searches an agency person uses work, lists stay at a bounded number of queries,
+answered surveys are read-only, and the audited models are registered with django-auditlog."""
 
 from datetime import date, time, timedelta
 
@@ -46,17 +46,19 @@ from consultants.models import (
     WorkingHours,
 )
 from consultants.roles import Role
+from notifications.models import Message
 from surveys.admin import LOCKED_MESSAGE
 from surveys.models import Answer, Audience, Invitation, OptOut, Question, Survey
 
-APPS = {"consultants", "campaign", "bookings", "surveys"}
+APPS = {"consultants", "campaign", "bookings", "surveys", "notifications"}
 MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in APPS),
     key=lambda model: model._meta.label,
 )
 # Answers are the respondents' own, and the links of invitations and company links exist
-# only in the mail that sent them (only their hash is stored): none can be added here.
-NOT_ADDABLE = {Invitation, Answer, BookingLink, ImportBatch}
+# only in the mail that sent them (only their hash is stored): none can be added here. Outbox
+# messages are written by the services only.
+NOT_ADDABLE = {Invitation, Answer, BookingLink, ImportBatch, Message}
 
 
 def cvrs():
@@ -176,7 +178,7 @@ def invite(survey: Survey, booking: Booking, token: str = "invitation") -> Invit
 
 @pytest.fixture
 def world(make_booking, consultant, survey, make_user):
-    """One row of every model of the four apps."""
+    """One row of every model of the five apps."""
     booking = make_booking()
     campaign = booking.campaign
     user = make_user("koordinator", Role.COORDINATOR)
@@ -230,10 +232,17 @@ def world(make_booking, consultant, survey, make_user):
         filename="firmaer.csv",
         content=b"cvr;navn\n",
     )
+    Message.objects.create(
+        key=f"booking:{booking.pk}:test",
+        kind="test",
+        subject_ref=f"booking:{booking.pk}",
+        to_email="hr@firma.example",
+        due_at=booking.booked_at,
+    )
     return booking
 
 
-def test_every_model_of_the_four_apps_is_registered():
+def test_every_model_of_the_five_apps_is_registered():
     from django.apps import apps
 
     models = {model for label in APPS for model in apps.get_app_config(label).get_models()}

@@ -32,9 +32,16 @@ def test_it_books_a_visit_in_the_consultants_calendar(campaign, company, consult
 def test_it_writes_the_confirmation_and_notices_to_the_outbox(campaign, company, consultant):
     booking = create(campaign, company, at(9, 10))
     messages = Message.objects.filter(subject_ref=f"booking:{booking.pk}")
-    assert sorted(messages.values_list("kind", "to_email")) == [
+    # At once: the confirmation and the notice; later: the reminders (test_messages.py).
+    assert sorted(messages.filter(due_at=NOW).values_list("kind", "to_email")) == [
         ("attendee-notice", consultant.email),
         ("company-confirmation", "ejer@firma.invalid"),
+    ]
+    assert sorted(messages.filter(due_at__gt=NOW).values_list("kind", flat=True)) == [
+        "ack-reminder",
+        "attendee-reminder",
+        "outcome-prompt",
+        "outcome-prompt",
     ]
     token = messages.get(kind="company-confirmation").context["self_service_token"]
     link = BookingLink.objects.get(booking=booking)

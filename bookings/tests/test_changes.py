@@ -39,11 +39,11 @@ def move(booking, start, **kwargs):
     return booking_move(actor=None, booking=booking, starts_at=start, now=LATER, **kwargs)
 
 
-def pending(subject_ref):
+def pending(subject_ref, **filters):
     return sorted(
-        Message.objects.filter(subject_ref=subject_ref, state=Message.State.PENDING).values_list(
-            "kind", "to_email"
-        )
+        Message.objects.filter(
+            subject_ref=subject_ref, state=Message.State.PENDING, **filters
+        ).values_list("kind", "to_email")
     )
 
 
@@ -83,7 +83,14 @@ def test_cancelling_cancels_pending_messages_and_tells_the_attendees(campaign, c
         Message.objects.filter(subject_ref=ref, state=Message.State.CANCELLED).values_list(
             "kind", flat=True
         )
-    ) == ["attendee-notice", "company-confirmation"]
+    ) == [
+        "ack-reminder",
+        "attendee-notice",
+        "attendee-reminder",
+        "company-confirmation",
+        "outcome-prompt",
+        "outcome-prompt",
+    ]
     # The company cancelled itself: only the consultant is told.
     assert pending(ref) == [("attendee-cancelled", consultant.email)]
     notice = Message.objects.get(kind="attendee-cancelled")
@@ -288,9 +295,17 @@ def test_moving_cancels_the_old_messages_and_writes_new_ones(campaign, company, 
     assert not Message.objects.filter(
         subject_ref=f"booking:{old.pk}", state=Message.State.PENDING
     ).exists()
-    assert pending(f"booking:{new.pk}") == [
+    assert pending(f"booking:{new.pk}", due_at=LATER) == [
         ("attendee-moved", consultant.email),
         ("company-moved", "ejer@firma.invalid"),
+    ]
+    # The new booking has the whole schedule again (its times: test_messages.py).
+    assert pending(f"booking:{new.pk}", due_at__gt=LATER) == [
+        ("ack-reminder", consultant.email),
+        ("attendee-reminder", consultant.email),
+        ("company-reminder", "ejer@firma.invalid"),
+        ("outcome-prompt", consultant.email),
+        ("outcome-prompt", consultant.email),
     ]
     company_moved = Message.objects.get(kind="company-moved")
     assert company_moved.key == f"booking:{new.pk}:company-moved:{at(10, 13).isoformat()}"
@@ -336,7 +351,7 @@ def test_track_1_keeps_both_the_representative_and_the_local_consultant(
         Attendee.Role.JOBSERVICE: jobservice_rep.id,
     }
     assert other_rep.attendances.count() == 0
-    assert len(pending(f"booking:{new.pk}")) == 3  # company + two attendees
+    assert len(pending(f"booking:{new.pk}", due_at=LATER)) == 3  # company + two attendees
 
 
 def test_track_1_moves_only_where_both_are_free(campaign, company, consultant, jobservice_rep):
