@@ -9,7 +9,7 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        import bookings.messages  # noqa: F401  (registers the renderers of its message kinds)
+        import bookings.renderers  # noqa: F401  (registers the renderers of its message kinds)
         from bookings.models import Agreement, Attendee, Booking, FollowUp, Outcome
 
         # changed_at and sequence change with every change; they would only add noise.

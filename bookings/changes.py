@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bookings.messages import booking_schedule
 from bookings.models import Attendee, Booking, BookingLink, BookingState
+from bookings.schedules import booking_schedule
 from bookings.services import SlotUnavailable, _pick, attendees_seat, booking_link_create
 from bookings.slots import LOCAL_TZ, SlotSearch, find_slots
 from campaign.models import Participation, Track

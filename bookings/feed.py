@@ -5,7 +5,7 @@ CANCEL), built with the icalendar library.
 One visit is one event, whatever happened to it. A move keeps the old booking (state
 'moved') and books a new one that replaces it; the event's UID is that of the chain's
 first booking, ``booking-<root id>@visitbook``, so a calendar updates the event in place
-instead of showing two. SEQUENCE grows with every change (bookings.calendar.chain_sequence);
+instead of showing two. SEQUENCE grows with every change (bookings.visits.chain_sequence);
 a cancelled visit, or one the consultant was taken off, stays in the feed as
 STATUS:CANCELLED for FEED_PAST_DAYS after it, so subscribed calendars drop it.
 """
@@ -20,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
-from bookings.calendar import CANCELLED_STATES, chain_sequence, move_chains, visit_url
 from bookings.models import Attendee, Booking, BookingState
+from bookings.visits import CANCELLED_STATES, chain_sequence, move_chains, visit_url
 from common.tokens import token_hash
 from consultants.models import Consultant
 

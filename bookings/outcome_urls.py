@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from bookings import outcome_views
+from bookings import followup_views, outcome_views
 
 urlpatterns = [
     path("<int:pk>/outcome/", outcome_views.visit_outcome, name="visit-outcome"),
-    path("followups/", outcome_views.followup_list, name="followups"),
-    path("followups/<int:pk>/done/", outcome_views.followup_done_view, name="followup-done"),
+    path("followups/", followup_views.followup_list, name="followups"),
+    path("followups/<int:pk>/done/", followup_views.followup_done_view, name="followup-done"),
     path(
         "agreements/<int:pk>/filled/",
-        outcome_views.agreement_filled_view,
+        followup_views.agreement_filled_view,
         name="agreement-filled",
     ),
-    path("outcomes-missing/", outcome_views.outcomes_missing, name="outcomes-missing"),
+    path("outcomes-missing/", followup_views.outcomes_missing, name="outcomes-missing"),
 ]

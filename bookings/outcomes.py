@@ -19,7 +19,6 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from bookings.messages import cancel_followup_messages, schedule_outcome
 from bookings.models import (
     HELD_KINDS,
     Agreement,
@@ -33,6 +32,7 @@ from bookings.models import (
     OutcomeKind,
 )
 from bookings.queries import bookings_for
+from bookings.schedules import cancel_followup_messages, schedule_outcome
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.models import Consultant
 from consultants.roles import (

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.changes import _attendee_message, _company_message, _lock_booked, _ref
-from bookings.messages import attendee_schedule
 from bookings.models import Attendee, Booking
+from bookings.schedules import attendee_schedule
 from bookings.services import attendees_seat
 from bookings.slots import LOCAL_TZ
 from campaign.models import Participation

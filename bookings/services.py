@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bookings.messages import schedule_new_booking
 from bookings.models import Attendee, Booking, BookingLink
+from bookings.schedules import schedule_new_booking
 from bookings.slots import SlotSearch, find_slots
 from campaign.calls import current_script
 from campaign.models import (
@@ -48,7 +48,7 @@ def _notify_new_booking(
     booking: Booking, attendees: list[Attendee], link_token: str, now: dt.datetime
 ) -> None:
     """Outbox rows for the company's confirmation, each attendee's notice and the visit's
-    reminders and escalations (bookings.messages has the schedule); the notifications app
+    reminders and escalations (bookings.schedules has the schedule); the notifications app
     renders and sends them."""
     schedule_new_booking(booking, attendees, link_token, now)
 

@@ -1,8 +1,9 @@
 """The consultants' visits and calendars as an API, under /api/v1/: a visit with its
 history and messages; acknowledge, move and cancel it; the unacknowledged visits; the
-calendar's events; and the calendar-feed link. The same services (bookings.calendar,
-bookings.changes) and scoping (bookings_for) as the pages: another jobcentre's visits and
-consultants are 404, phoners are refused (403)."""
+calendar's events; and the calendar-feed link. The same services (bookings.visits,
+bookings.history, bookings.acknowledgement, bookings.calendar, bookings.changes) and
+scoping (bookings_for) as the pages: another jobcentre's visits and consultants are 404,
+phoners are refused (403)."""
 
 from auditlog.context import auditlog_value
 from django.shortcuts import get_object_or_404
@@ -18,27 +19,21 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookings.acknowledgement import attendee_acknowledge, unacknowledged_for
 from bookings.calendar import (
-    REASON_MAX_LENGTH,
-    STAFF,
-    VisitOverview,
-    attendee_acknowledge,
     calendar_events,
     calendar_range,
     calendar_scope,
     feed_token_revoke,
     feed_token_rotate,
     feed_url,
-    unacknowledged_for,
-    visit_move,
-    visit_overview,
-    visit_url,
-    visits_for,
 )
 from bookings.changes import booking_cancel
+from bookings.history import VisitOverview, visit_overview
 from bookings.models import Attendee, Booking
 from bookings.selfservice import move_options
 from bookings.services import SlotUnavailable
+from bookings.visits import REASON_MAX_LENGTH, STAFF, visit_move, visit_url, visits_for
 from campaign.models import Company
 from common.errors import NotFound
 from consultants.permissions import HasRole

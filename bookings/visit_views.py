@@ -21,12 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookings.acknowledgement import attendee_acknowledge, unacknowledged_for
 from bookings.calendar import (
-    REASON_MAX_LENGTH,
-    STAFF,
     STATE_COLOURS,
     STATE_MARKERS,
-    attendee_acknowledge,
     calendar_events,
     calendar_range,
     calendar_scope,
@@ -34,16 +32,14 @@ from bookings.calendar import (
     feed_token_rotate,
     feed_url,
     fullcalendar_event,
-    unacknowledged_for,
-    visit_move,
-    visit_overview,
-    visits_for,
 )
 from bookings.changes import booking_cancel
 from bookings.feed import consultant_for_feed, feed_ics
+from bookings.history import visit_overview
 from bookings.models import BookingState
 from bookings.selfservice import move_options
 from bookings.services import SlotUnavailable
+from bookings.visits import REASON_MAX_LENGTH, STAFF, visit_move, visits_for
 from common.errors import ApplicationError, NotFound
 from consultants.permissions import role_required
 from consultants.roles import Role

@@ -54,7 +54,7 @@ class Campaign(models.Model):
         _("give up after (unanswered calls)"), default=5
     )
 
-    # Reminders and escalations (the outbox, bookings/messages.py). Each kind has a switch;
+    # Reminders and escalations (the outbox, bookings/schedules.py). Each kind has a switch;
     # times of day are fixed: company reminders at 09:00, everything else at 08:00.
     company_reminder_enabled = models.BooleanField(
         _("remind the company before the visit"), default=True

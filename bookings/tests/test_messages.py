@@ -1,6 +1,7 @@
-"""The outbox schedule of a visit and its follow-ups (bookings/messages.py): who gets which
-message when, what it says in Danish and English, and that it is not sent once it no longer
-matters (the renderer returns None, and the dispatcher cancels the row)."""
+"""The outbox schedule of a visit and its follow-ups (bookings/schedules.py and
+bookings/renderers.py): who gets which message when, what it says in Danish and English,
+and that it is not sent once it no longer matters (the renderer returns None, and the
+dispatcher cancels the row)."""
 
 import datetime as dt
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from icalendar import Calendar
 
-from bookings.calendar import attendee_acknowledge
+from bookings.acknowledgement import attendee_acknowledge
 from bookings.changes import booking_cancel, booking_move
 from bookings.models import Attendee, FollowUp
 from bookings.outcomes import followup_done, outcome_register

@@ -11,8 +11,9 @@ from auditlog.models import LogEntry
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from bookings.calendar import attendee_acknowledge, unacknowledged_for, visit_history
+from bookings.acknowledgement import attendee_acknowledge, unacknowledged_for
 from bookings.changes import booking_cancel, booking_move
+from bookings.history import visit_history
 from bookings.models import Attendee, Booking, BookingState
 from bookings.services import call_book
 from bookings.tests.conftest import NOW, at
