@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,13 +25,14 @@ from bookings.outcomes import (
     followups_for,
     outcomes_missing_for,
 )
+from bookings.visits import STAFF
 from common.errors import ApplicationError, PermissionDenied
+from common.http import int_or_none, safe_next
 from consultants.models import Consultant, Jobcentre
 from consultants.permissions import role_required
 from consultants.roles import Role, consultant_of, has_role, is_agency, jobcentre_id_of
 
 PAGE_SIZE = 50
-VISIT_STAFF = (Role.CONSULTANT, Role.COORDINATOR, Role.AGENCY)
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
@@ -63,23 +63,6 @@ class FilledForm(forms.Form):
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _back(request: HttpRequest, default: str) -> str:
-    """Where to go after a POST: `next`, if it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _explain(error: ApplicationError) -> str:
     details = " ".join(str(m) for msgs in error.field_errors.values() for m in msgs)
     return f"{error.message} {details}".strip()
@@ -96,7 +79,7 @@ def _manages(user) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*VISIT_STAFF)
+@role_required(*STAFF)
 def agreement_filled_view(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         agreements_for(request.user).select_related("outcome__booking__jobcentre"), pk=pk
@@ -132,7 +115,7 @@ def agreement_filled_view(request: HttpRequest, pk: int) -> HttpResponse:
                         "positions": agreement.positions,
                     },
                 )
-                return redirect(_back(request, back))
+                return redirect(safe_next(request, back))
         status = 400
     else:
         form = FilledForm(
@@ -160,7 +143,7 @@ def agreement_filled_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@role_required(*VISIT_STAFF)
+@role_required(*STAFF)
 def followup_list(request: HttpRequest) -> HttpResponse:
     """A consultant's own follow-ups; a coordinator's jobcentre's (agency staff: any
     jobcentre's), filtered by owner and status. Open ones by due date, overdue first."""
@@ -174,7 +157,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     if manager:
         if is_agency(user):
             jobcentres = list(Jobcentre.objects.order_by("name").only("pk", "name"))
-            jobcentre_id = _int(request.GET.get("jobcentre"))
+            jobcentre_id = int_or_none(request.GET.get("jobcentre"))
             jobcentre = next((j for j in jobcentres if j.pk == jobcentre_id), None)
         else:
             jobcentre = Jobcentre.objects.get(pk=jobcentre_id_of(user))
@@ -182,7 +165,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
             owners = list(
                 Consultant.objects.filter(jobcentre=jobcentre).order_by("name").only("pk", "name")
             )
-        owner_id = _int(request.GET.get("owner"))
+        owner_id = int_or_none(request.GET.get("owner"))
         if owner_id is not None and owner_id not in {o.pk for o in owners}:
             owner_id = None
     else:
@@ -215,7 +198,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*VISIT_STAFF)
+@role_required(*STAFF)
 def followup_done_view(request: HttpRequest, pk: int) -> HttpResponse:
     followup = get_object_or_404(followups_for(request.user), pk=pk)
     try:
@@ -231,14 +214,14 @@ def followup_done_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "company": followup.outcome.booking.company.name,
             },
         )
-    return redirect(_back(request, reverse("followups")))
+    return redirect(safe_next(request, reverse("followups")))
 
 
 # --- Outcome missing -----------------------------------------------------------------------
 
 
 @require_http_methods(["GET"])
-@role_required(*VISIT_STAFF)
+@role_required(*STAFF)
 def outcomes_missing(request: HttpRequest) -> HttpResponse:
     """Visits whose time has passed without an outcome, oldest first: a consultant's own,
     a coordinator's jobcentre's (by consultant if chosen), any for agency staff."""
@@ -249,7 +232,7 @@ def outcomes_missing(request: HttpRequest) -> HttpResponse:
     if manager:
         if is_agency(user):
             jobcentres = list(Jobcentre.objects.order_by("name").only("pk", "name"))
-            jobcentre_id = _int(request.GET.get("jobcentre"))
+            jobcentre_id = int_or_none(request.GET.get("jobcentre"))
             jobcentre = next((j for j in jobcentres if j.pk == jobcentre_id), None)
         else:
             jobcentre = Jobcentre.objects.get(pk=jobcentre_id_of(user))
@@ -257,7 +240,7 @@ def outcomes_missing(request: HttpRequest) -> HttpResponse:
             consultants = list(
                 Consultant.objects.filter(jobcentre=jobcentre).order_by("name").only("pk", "name")
             )
-        consultant_id = _int(request.GET.get("consultant"))
+        consultant_id = int_or_none(request.GET.get("consultant"))
         if consultant_id is not None and consultant_id not in {c.pk for c in consultants}:
             consultant_id = None
     else:

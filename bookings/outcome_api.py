@@ -39,6 +39,7 @@ from bookings.outcomes import (
 )
 from bookings.queries import bookings_for
 from common.errors import NotFound
+from common.http import int_or_none
 from consultants.permissions import HasRole
 from consultants.roles import Role, consultant_of
 
@@ -181,13 +182,6 @@ class OutcomeAPIView(APIView):
     roles = (Role.CONSULTANT, Role.COORDINATOR, Role.AGENCY)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _outcome_answer(outcome: Outcome) -> dict:
     outcome = (
         Outcome.objects.select_related("booking")
@@ -282,7 +276,7 @@ class FollowUpList(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        owner_id = _int(params.get("owner"))
+        owner_id = int_or_none(params.get("owner"))
         if params.get("mine") in ("1", "true", "True"):
             consultant = consultant_of(self.request.user)
             owner_id = consultant.pk if consultant else -1
@@ -293,7 +287,7 @@ class FollowUpList(generics.ListAPIView):
             followups_for(self.request.user),
             status=status_,
             owner_id=owner_id,
-            jobcentre_id=_int(params.get("jobcentre")),
+            jobcentre_id=int_or_none(params.get("jobcentre")),
         )
 
 
@@ -344,14 +338,14 @@ class OutcomesMissingList(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        consultant_id = _int(params.get("consultant"))
+        consultant_id = int_or_none(params.get("consultant"))
         if params.get("mine") in ("1", "true", "True"):
             consultant = consultant_of(self.request.user)
             consultant_id = consultant.pk if consultant else -1
         return outcomes_missing_for(
             self.request.user,
             consultant_id=consultant_id,
-            jobcentre_id=_int(params.get("jobcentre")),
+            jobcentre_id=int_or_none(params.get("jobcentre")),
         )
 
 

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -37,12 +36,13 @@ from bookings.outcomes import (
     outcome_register,
 )
 from bookings.queries import bookings_for
+from bookings.visits import STAFF
 from common.errors import ApplicationError, Conflict, PermissionDenied
+from common.http import int_or_none, safe_next
 from consultants.models import Consultant
 from consultants.permissions import role_required
-from consultants.roles import Role, can_manage_jobcentre, consultant_of
+from consultants.roles import can_manage_jobcentre, consultant_of
 
-VISIT_STAFF = (Role.CONSULTANT, Role.COORDINATOR, Role.AGENCY)
 # The number key (and access key) of each outcome, in the order of the form.
 KIND_KEYS = {kind: str(number) for number, kind in enumerate(OutcomeKind.values, start=1)}
 SMALL_DATE_INPUT = forms.DateInput(
@@ -125,23 +125,6 @@ FollowUpFormSet = formset_factory(FollowUpRowForm, extra=0, can_delete=True)
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _back(request: HttpRequest, default: str) -> str:
-    """Where to go after a POST: `next`, if it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _booking(request: HttpRequest, pk: int) -> Booking:
     return get_object_or_404(
         bookings_for(request.user).select_related("campaign", "company", "jobcentre"), pk=pk
@@ -166,7 +149,7 @@ def _formsets(booking: Booking, data=None):
 def _with_added_row(data: QueryDict, prefix: str, defaults: dict) -> QueryDict:
     """The posted data with one more (untouched) row: "add" without JavaScript."""
     data = data.copy()
-    total = _int(data.get(f"{prefix}-TOTAL_FORMS")) or 0
+    total = int_or_none(data.get(f"{prefix}-TOTAL_FORMS")) or 0
     data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
     for name, value in defaults.items():
         data[f"{prefix}-{total}-{name}"] = value
@@ -197,7 +180,7 @@ def _outcome_page(request, booking, context, status=200) -> HttpResponse:
         {
             "booking": booking,
             "attendees": attendees,
-            "next": _back(request, ""),
+            "next": safe_next(request, ""),
             **context,
         },
         status=status,
@@ -247,7 +230,7 @@ def _registered_context(request, booking) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*VISIT_STAFF)
+@role_required(*STAFF)
 def visit_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """The outcome form of one visit; once registered, the outcome."""
     booking = _booking(request, pk)
@@ -340,7 +323,7 @@ def visit_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 status=400,
             )
         messages.success(request, _saved_message(outcome, agreement_rows, followup_rows))
-        return redirect(_back(request, reverse("visit-outcome", args=[booking.pk])))
+        return redirect(safe_next(request, reverse("visit-outcome", args=[booking.pk])))
     form.add_error(None, _("The outcome was not saved: see the marked fields."))
     return _outcome_page(
         request, booking, {**state, **_form_context(form, agreements, followups)}, status=400

@@ -32,7 +32,7 @@ from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.models import Absence, Consultant, WorkingHours
 from consultants.roles import can_manage_jobcentre
 from notifications.models import Message
-from notifications.services import Outgoing, messages_enqueue
+from notifications.services import Outgoing, messages_cancel, messages_enqueue
 
 REASON_MAX_LENGTH = 300
 
@@ -266,12 +266,8 @@ def booking_reassign(
     messages = []
     if current is not None:
         # What the old consultant was still to get about this visit (its notice, reminders)
-        # is no longer theirs. messages_cancel cannot pick one recipient, hence the filter.
-        Message.objects.filter(
-            subject_ref=_ref(booking),
-            state=Message.State.PENDING,
-            to_email=current.consultant.email,
-        ).update(state=Message.State.CANCELLED, last_error="", sent_at=None)
+        # is no longer theirs.
+        messages_cancel(subject_ref=_ref(booking), to_email=current.consultant.email)
         messages.append(
             _attendee_message(
                 "attendee-cancelled",

@@ -25,6 +25,7 @@ from campaign.calls import (
 )
 from campaign.models import CallAttempt, CallList, CallListEntry, Campaign
 from common.errors import ApplicationError
+from common.http import int_or_none
 from consultants.permissions import role_required
 from consultants.roles import Role
 
@@ -81,7 +82,7 @@ def next_company(request):
 @role_required(*PHONERS)
 def entry_card(request, pk: int):
     entry = entry_for_phoner(request.user, pk)
-    consultant_id = _int(request.GET.get("consultant"))
+    consultant_id = int_or_none(request.GET.get("consultant"))
     search = _slots(entry, consultant_id)
     return render(
         request,
@@ -106,7 +107,7 @@ def entry_card(request, pk: int):
 def entry_slots(request, pk: int):
     """The slot panel alone, for htmx when the phoner prefers a consultant."""
     entry = entry_for_phoner(request.user, pk)
-    consultant_id = _int(request.GET.get("consultant"))
+    consultant_id = int_or_none(request.GET.get("consultant"))
     search = _slots(entry, consultant_id)
     return render(
         request,
@@ -157,7 +158,7 @@ def entry_book(request, pk: int):
             actor=request.user,
             entry=entry,
             starts_at=starts_at,
-            consultant_id=_int(request.POST.get("consultant")),
+            consultant_id=int_or_none(request.POST.get("consultant")),
             note=request.POST.get("note", "")[:500],
         )
     except SlotUnavailable as taken:
@@ -224,13 +225,6 @@ def _slot_context(search: SlotSearch, consultant_id: int | None) -> dict:
         "consultant_choices": choices,
         "consultant_id": consultant_id,
     }
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _local_datetime(value: str | None) -> dt.datetime | None:

@@ -29,7 +29,6 @@ from campaign.queries import quota_used
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.models import Coordinator
 from consultants.roles import can_manage_jobcentre
-from notifications.models import Message
 from notifications.services import Outgoing, messages_cancel, messages_enqueue
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
@@ -352,20 +351,4 @@ def call_list_deadline_set(*, actor, call_list: CallList, deadline: dt.date | No
         if c.user.email
     ]
     messages_enqueue(messages=outgoing)
-    _revive_cancelled(outgoing)
     return locked
-
-
-def _revive_cancelled(outgoing: list[Outgoing]) -> None:
-    """A deadline moved back to a date it had before finds its old reminder, cancelled, under
-    the same key; messages_enqueue skips existing keys, so put that row back in the queue."""
-    for message in outgoing:
-        Message.objects.filter(key=message.key, state=Message.State.CANCELLED).update(
-            state=Message.State.PENDING,
-            due_at=message.due_at,
-            to_email=message.to_email,
-            to_name=message.to_name,
-            context=message.context,
-            attempts=0,
-            last_error="",
-        )

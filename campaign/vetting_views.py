@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +24,7 @@ from campaign.queries import (
     vetting_progress,
 )
 from common.errors import ApplicationError
+from common.http import safe_next
 from consultants.models import Municipality
 from consultants.permissions import role_required
 from consultants.roles import Role, is_agency
@@ -120,16 +120,6 @@ def _show_error(request: HttpRequest, error: ApplicationError, form: forms.Form 
             form.add_error(None, error.message)
         else:
             messages.error(request, error.message)
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    """Where to go after a POST: the page's own address, if it is one of ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _list_url(call_list: CallList, querystring: str = "") -> str:
@@ -347,7 +337,7 @@ def entry_vet(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
         return response
     if error:
         messages.error(request, f"{entry.company.name}: {error}")
-    return redirect(_back(request, _list_url(call_list)))
+    return redirect(safe_next(request, _list_url(call_list)))
 
 
 @require_POST
@@ -408,7 +398,7 @@ def call_list_release(request: HttpRequest, pk: int) -> HttpResponse:
         _show_error(request, error)
     else:
         messages.success(request, _("The call list is released to the phoners."))
-    return redirect(_back(request, _list_url(call_list)))
+    return redirect(safe_next(request, _list_url(call_list)))
 
 
 @require_POST
@@ -420,7 +410,7 @@ def call_list_deadline(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect(_back(request, _list_url(call_list)))
+        return redirect(safe_next(request, _list_url(call_list)))
     deadline = form.cleaned_data["vetting_deadline"]
     try:
         vetting.call_list_deadline_set(actor=request.user, call_list=call_list, deadline=deadline)
@@ -431,4 +421,4 @@ def call_list_deadline(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The vetting deadline is set."))
         else:
             messages.success(request, _("The vetting deadline is removed."))
-    return redirect(_back(request, _list_url(call_list)))
+    return redirect(safe_next(request, _list_url(call_list)))

@@ -24,10 +24,12 @@ class Outgoing:
 
 
 def messages_enqueue(*, messages: list[Outgoing]) -> int:
-    """Write the messages to the outbox; a message whose key is already there is skipped
-    (idempotent). Returns how many were new."""
-    rows = [
-        Message(
+    """Write the messages to the outbox, idempotently by key: a key already pending or sent
+    is skipped; a key whose row was cancelled is queued again with the new content (the
+    change that cancelled it was undone, e.g. a deadline moved back to its old date).
+    Returns how many rows are new or queued again."""
+    rows = {
+        m.key: Message(
             key=m.key,
             kind=m.kind,
             subject_ref=m.subject_ref,
@@ -39,13 +41,24 @@ def messages_enqueue(*, messages: list[Outgoing]) -> int:
         )
         for m in messages
         if m.to_email
-    ]
-    keys = [r.key for r in rows]
-    existing = set(Message.objects.filter(key__in=keys).values_list("key", flat=True))
-    new = [r for r in rows if r.key not in existing]
+    }
+    existing = dict(Message.objects.filter(key__in=rows).values_list("key", "state"))
+    new = [row for key, row in rows.items() if key not in existing]
     Message.objects.bulk_create(new, ignore_conflicts=True)
-    _send_due_now_when_eager(new)
-    return len(new)
+    revived = [rows[key] for key, state in existing.items() if state == Message.State.CANCELLED]
+    for row in revived:
+        Message.objects.filter(key=row.key, state=Message.State.CANCELLED).update(
+            state=Message.State.PENDING,
+            due_at=row.due_at,
+            to_email=row.to_email,
+            to_name=row.to_name,
+            language=row.language,
+            context=row.context,
+            attempts=0,
+            last_error="",
+        )
+    _send_due_now_when_eager(new + revived)
+    return len(new) + len(revived)
 
 
 def _send_due_now_when_eager(rows: list[Message]) -> None:
@@ -68,11 +81,16 @@ def _send_due_now_when_eager(rows: list[Message]) -> None:
     transaction.on_commit(dispatch)
 
 
-def messages_cancel(*, subject_ref: str, kinds: list[str] | None = None) -> int:
-    """Cancel the pending messages about something (a cancelled or moved visit)."""
+def messages_cancel(
+    *, subject_ref: str, kinds: list[str] | None = None, to_email: str | None = None
+) -> int:
+    """Cancel the pending messages about something (a cancelled or moved visit), or only
+    those of some kinds, or only those to one recipient (a consultant taken off a visit)."""
     pending = Message.objects.filter(subject_ref=subject_ref, state=Message.State.PENDING)
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
+    if to_email is not None:
+        pending = pending.filter(to_email=to_email)
     return pending.update(state=Message.State.CANCELLED, last_error="", sent_at=None)
 
 
