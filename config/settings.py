@@ -212,6 +212,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules/swagger-ui-dist"),
     ("vendor/fullcalendar", BASE_DIR / "node_modules/@fullcalendar"),
+    ("vendor/chartjs", BASE_DIR / "node_modules/chart.js/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
