@@ -33,6 +33,7 @@ from bookings.models import (
 )
 from bookings.queries import bookings_for
 from bookings.schedules import cancel_followup_messages, schedule_outcome
+from bookings.signals import outcome_registered
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.models import Consultant
 from consultants.roles import (
@@ -333,10 +334,8 @@ def outcome_register(
     booking.state, booking.sequence = locked.state, locked.sequence
     # The outbox: the prompts to register the outcome stop, the follow-ups get reminders.
     schedule_outcome(outcome, followups, now)
-    # Hook for the surveys issue: the company's survey invitation (held, or the short
-    # cancelled-visit branch for OutcomeKind.CANCELLED_COMPANY) is written here, in this
-    # transaction, by a function of the surveys app called through a registry (surveys
-    # imports bookings, not the other way round).
+    # The company's survey invitation is written by the surveys app, in this transaction.
+    outcome_registered.send(sender=Outcome, outcome=outcome, now=now)
     return outcome
 
 

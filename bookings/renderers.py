@@ -63,16 +63,16 @@ def _attendee(message: Message) -> Attendee | None:
     )
 
 
-def _site(path: str) -> str:
+def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
 def _self_service_url(message: Message) -> str:
     token = message.context.get("self_service_token")
-    return _site(reverse("selfservice:visit", kwargs={"token": token})) if token else ""
+    return site_url(reverse("selfservice:visit", kwargs={"token": token})) if token else ""
 
 
-def _visit_context(booking: Booking, **extra) -> dict:
+def visit_context(booking: Booking, **extra) -> dict:
     attendees = list(
         booking.attendees.filter(is_active=True).select_related("consultant").order_by("role")
     )
@@ -125,7 +125,7 @@ def render_company_booked(message: Message) -> Email | None:
     booking = _booking(message)
     if not _is_booked(booking):
         return None
-    context = _visit_context(booking, self_service_url=_self_service_url(message))
+    context = visit_context(booking, self_service_url=_self_service_url(message))
     return render_templates(message, context, attachments=[_company_ics(booking, message.language)])
 
 
@@ -134,7 +134,7 @@ def render_company_reminder(message: Message) -> Email | None:
     booking = _booking(message)
     if not _is_booked(booking):
         return None
-    context = _visit_context(booking, self_service_url=_self_service_url(message))
+    context = visit_context(booking, self_service_url=_self_service_url(message))
     return render_templates(message, context)
 
 
@@ -143,7 +143,7 @@ def render_company_changed(message: Message) -> Email | None:
     booking = _booking(message)
     if not _is_booked(booking):
         return None
-    return render_templates(message, _visit_context(booking))
+    return render_templates(message, visit_context(booking))
 
 
 @register(COMPANY_CANCELLED)
@@ -151,7 +151,7 @@ def render_company_cancelled(message: Message) -> Email | None:
     booking = _booking(message)
     if booking is None:
         return None
-    return render_templates(message, _visit_context(booking, reason=message.context.get("reason")))
+    return render_templates(message, visit_context(booking, reason=message.context.get("reason")))
 
 
 @register(ATTENDEE_NOTICE)
@@ -162,7 +162,7 @@ def render_attendee_booked(message: Message) -> Email | None:
     booking, attendee = _booking(message), _attendee(message)
     if not _is_booked(booking) or attendee is None or not attendee.is_active:
         return None
-    context = _visit_context(booking, attendee=attendee, reason=message.context.get("reason"))
+    context = visit_context(booking, attendee=attendee, reason=message.context.get("reason"))
     return render_templates(message, context, attachments=[_ics(booking, attendee, "REQUEST")])
 
 
@@ -177,7 +177,7 @@ def render_attendee_cancelled(message: Message) -> Email | None:
     reason = message.context.get("reason")
     if message.context.get("cancelled_by") == "company" and not reason:
         reason = booking.cancel_reason
-    context = _visit_context(
+    context = visit_context(
         booking,
         attendee=attendee,
         moved_to=moved_to,
@@ -208,11 +208,11 @@ def render_ack(message: Message) -> Email | None:
     if found is None:
         return None
     booking, attendee = found
-    context = _visit_context(
+    context = visit_context(
         booking,
         attendee=attendee,
         consultant=attendee.consultant.name,
-        unacknowledged_url=_site(reverse("visits-unacknowledged")),
+        unacknowledged_url=site_url(reverse("visits-unacknowledged")),
     )
     return render_templates(message, context)
 
@@ -222,7 +222,7 @@ def render_attendee_reminder(message: Message) -> Email | None:
     booking, attendee = _booking(message), _attendee(message)
     if not _is_booked(booking) or attendee is None or not attendee.is_active:
         return None
-    return render_templates(message, _visit_context(booking, attendee=attendee))
+    return render_templates(message, visit_context(booking, attendee=attendee))
 
 
 def _outcome_missing(booking: Booking | None) -> bool:
@@ -234,11 +234,11 @@ def render_outcome_prompt(message: Message) -> Email | None:
     booking, attendee = _booking(message), _attendee(message)
     if not _outcome_missing(booking) or attendee is None or not attendee.is_active:
         return None
-    context = _visit_context(
+    context = visit_context(
         booking,
         attendee=attendee,
         again=message.context.get("again", False),
-        outcome_url=_site(reverse("visit-outcome", kwargs={"pk": booking.pk})),
+        outcome_url=site_url(reverse("visit-outcome", kwargs={"pk": booking.pk})),
     )
     return render_templates(message, context)
 
@@ -248,10 +248,10 @@ def render_outcome_escalation(message: Message) -> Email | None:
     booking = _booking(message)
     if not _outcome_missing(booking):
         return None
-    context = _visit_context(
+    context = visit_context(
         booking,
-        outcome_url=_site(reverse("visit-outcome", kwargs={"pk": booking.pk})),
-        missing_url=_site(reverse("outcomes-missing")),
+        outcome_url=site_url(reverse("visit-outcome", kwargs={"pk": booking.pk})),
+        missing_url=site_url(reverse("outcomes-missing")),
     )
     return render_templates(message, context)
 
@@ -274,13 +274,13 @@ def render_followup(message: Message) -> Email | None:
     task = followup.get_kind_display()
     if followup.description:
         task = f"{task} ({followup.description})"
-    context = _visit_context(
+    context = visit_context(
         booking,
         followup=followup,
         task=task,
         due=_day(followup.due_on),
         owner=followup.owner.name,
-        followups_url=_site(reverse("followups")),
+        followups_url=site_url(reverse("followups")),
     )
     return render_templates(message, context)
 
@@ -306,6 +306,6 @@ def render_vetting_deadline(message: Message) -> Email | None:
         "jobcentre": call_list.jobcentre.name,
         "track": call_list.get_track_display(),
         "deadline": _day(call_list.vetting_deadline),
-        "call_list_url": _site(reverse("vetting:call-list", kwargs={"pk": call_list.pk})),
+        "call_list_url": site_url(reverse("vetting:call-list", kwargs={"pk": call_list.pk})),
     }
     return render_templates(message, context)

@@ -62,7 +62,34 @@ class CampaignAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("After the visit"), {"fields": ("followup_due_days", "recontact_days")}),
+        (_("Calling"), {"fields": ("recontact_days", "call_retry_minutes", "call_max_attempts")}),
+        (
+            _("Reminders and escalations"),
+            {
+                "fields": (
+                    ("company_reminder_enabled", "company_reminder_working_days"),
+                    ("ack_reminders_enabled", "ack_reminder_hours", "ack_escalation_hours"),
+                    "attendee_reminder_enabled",
+                    (
+                        "outcome_prompts_enabled",
+                        "outcome_prompt_again_working_days",
+                        "outcome_escalation_working_days",
+                    ),
+                    "followup_due_days",
+                    ("followup_reminders_enabled", "followup_escalation_working_days"),
+                )
+            },
+        ),
+        (
+            _("Surveys"),
+            {
+                "fields": (
+                    ("company_survey_enabled", "survey_reminder_days", "survey_link_days"),
+                    "consultant_survey_enabled",
+                    "jobcentre_survey_months",
+                )
+            },
+        ),
     )
     inlines = (ParticipationInline,)
 

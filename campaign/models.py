@@ -64,10 +64,36 @@ class Campaign(models.Model):
         default=2,
         help_text=_("The company is reminded this many working days before the visit, at 09:00."),
     )
+    # Surveys (surveys.invitations): the company's after its visit, the consultants' when
+    # the campaign ends, the jobcentres' long-term questionnaire months later.
+    company_survey_enabled = models.BooleanField(
+        _("send the company survey after the visit"),
+        default=True,
+        help_text=_(
+            "When the outcome is registered, at 09:00 the next working day; a visit registered "
+            "as cancelled or missed gets the short cancelled-visit part."
+        ),
+    )
     survey_reminder_days = models.PositiveSmallIntegerField(
         _("survey reminder after (days)"),
         default=7,
         help_text=_("Companies that have not answered the survey are reminded once, this late."),
+    )
+    survey_link_days = models.PositiveSmallIntegerField(
+        _("survey link valid for (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("A survey link stops working this many days after the invitation."),
+    )
+    consultant_survey_enabled = models.BooleanField(
+        _("ask the consultants to evaluate the campaign when it ends"),
+        default=True,
+        help_text=_("Every consultant who had visits in the campaign, the day after it ends."),
+    )
+    jobcentre_survey_months = models.PositiveSmallIntegerField(
+        _("long-term questionnaire to the jobcentres after (months)"),
+        default=6,
+        help_text=_("Months after the campaign ends; 0 sends none."),
     )
     ack_reminders_enabled = models.BooleanField(
         _("remind and escalate unacknowledged visits"), default=True

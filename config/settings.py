@@ -152,6 +152,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},  # a run that waited past the next one is dropped
     },
+    # Writes the consultants' and jobcentres' survey invitations of campaigns that have ended
+    # (idempotent: each is written once, however often this runs).
+    "surveys-campaign-invitations": {
+        "task": "surveys.tasks.campaign_surveys_due",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 IMPORT_ASYNC_ROWS = envint("IMPORT_ASYNC_ROWS", "500")  # longer company files: in Celery
 

@@ -207,7 +207,7 @@ def _deliver(message: Message, email) -> None:
         body=email.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"X-Visitbook-Message": message.key[:200]},
+        headers={**dict(email.headers), "X-Visitbook-Message": message.key[:200]},
     )
     if email.html:
         mail.attach_alternative(email.html, "text/html")

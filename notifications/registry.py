@@ -23,6 +23,7 @@ class Email:
     text: str
     html: str
     attachments: tuple[tuple[str, bytes, str], ...] = ()  # (filename, content, mimetype)
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers, e.g. List-Unsubscribe
 
 
 Renderer = Callable[[Message], Email | None]
@@ -48,7 +49,9 @@ def render(message: Message) -> Email | None:
         return render_templates(message)
 
 
-def render_templates(message: Message, context: dict | None = None, attachments=()) -> Email:
+def render_templates(
+    message: Message, context: dict | None = None, attachments=(), headers=()
+) -> Email:
     """Render notifications/email/<kind>.subject.txt, .txt and .html with the row's context
     (plus `context`), in the active language."""
     data = {"message": message, **message.context, **(context or {})}
@@ -59,4 +62,5 @@ def render_templates(message: Message, context: dict | None = None, attachments=
         text=render_to_string(f"{base}.txt", data),
         html=render_to_string(f"{base}.html", data),
         attachments=tuple(attachments),
+        headers=tuple(headers),
     )
