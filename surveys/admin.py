@@ -8,10 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from consultants.admin import is_set_filter
+from surveys.definitions import survey_version_create
 from surveys.models import Answer, Invitation, OptOut, Question, Survey
 
 LOCKED_MESSAGE = _(
@@ -87,35 +87,8 @@ class SurveyAdmin(admin.ModelAdmin):
         newest = {}
         for survey in queryset.order_by("key", "version"):
             newest[survey.key] = survey
-        created = []
         with transaction.atomic():
-            for survey in newest.values():
-                last = Survey.objects.filter(key=survey.key).aggregate(v=Max("version"))["v"]
-                copy = Survey.objects.create(
-                    key=survey.key,
-                    version=last + 1,
-                    audience=survey.audience,
-                    track=survey.track,
-                    title=survey.title,
-                    title_en=survey.title_en,
-                    intro=survey.intro,
-                    intro_en=survey.intro_en,
-                )
-                Question.objects.bulk_create(
-                    Question(
-                        survey=copy,
-                        key=question.key,
-                        position=question.position,
-                        kind=question.kind,
-                        text=question.text,
-                        text_en=question.text_en,
-                        required=question.required,
-                        choices=question.choices,
-                        condition=question.condition,
-                    )
-                    for question in survey.questions.all()
-                )
-                created.append(copy)
+            created = [survey_version_create(source=survey) for survey in newest.values()]
         self.message_user(
             request,
             _("Created %(surveys)s.") % {"surveys": ", ".join(str(s) for s in created)},
