@@ -260,6 +260,8 @@ MESSAGE_KINDS = {
     "followup-due": gettext_lazy("Follow-up due, to its owner"),
     "followup-overdue": gettext_lazy("Follow-up overdue, to its owner"),
     "followup-escalation": gettext_lazy("Overdue follow-up, to the coordinator"),
+    "survey-invitation": gettext_lazy("Survey invitation, to the company"),
+    "survey-reminder": gettext_lazy("Survey reminder, to the company"),
 }
 
 

@@ -32,3 +32,10 @@ class Conflict(ApplicationError):
 
     status_code = 409
     default_message = _("Someone else changed this first. Please try again.")
+
+
+class Gone(ApplicationError):
+    """The thing existed but is no longer open to this request (expired, already done)."""
+
+    status_code = 410
+    default_message = _("This is no longer available.")

@@ -28,14 +28,15 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from bookings.models import HELD_KINDS, Attendee, Booking, BookingState, Outcome
-from bookings.schedules import COMPANY_TIME, STAFF_TIME, local_at
+from bookings.schedules import COMPANY_TIME, STAFF_TIME, booking_ref, local_at
 from bookings.slots import LOCAL_TZ
 from campaign.models import Campaign, Participation
 from common.tokens import new_token, token_hash
 from common.workdays import add_working_days
 from consultants.models import Consultant, Coordinator, Jobcentre
 from notifications.services import Outgoing, messages_enqueue
-from surveys.models import Answer, Invitation, OptOut, Question, Survey
+from surveys.models import Answer, Invitation, Question, Survey
+from surveys.queries import is_opted_out
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +61,6 @@ def invitation_ref(invitation: Invitation) -> str:
 def latest_survey(key: str) -> Survey | None:
     """The newest version of a survey: the one new invitations use."""
     return Survey.objects.filter(key=key).order_by("-version").first()
-
-
-def opted_out(email: str) -> bool:
-    return OptOut.objects.filter(email__iexact=email.strip()).exists()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -101,7 +98,7 @@ def company_survey_invite(*, outcome: Outcome, now: dt.datetime) -> Invitation |
     booking: Booking = outcome.booking
     campaign = booking.campaign
     email = booking.contact_email.strip()
-    if not campaign.company_survey_enabled or not email or opted_out(email):
+    if not campaign.company_survey_enabled or not email or is_opted_out(email):
         return None
     survey = latest_survey(COMPANY_SURVEY_KEYS[booking.track])
     if survey is None:
@@ -118,7 +115,7 @@ def company_survey_invite(*, outcome: Outcome, now: dt.datetime) -> Invitation |
     invite_at = local_at(sent_on, COMPANY_TIME)
     remind_at = local_at(sent_on + dt.timedelta(days=campaign.survey_reminder_days), COMPANY_TIME)
     common = {
-        "subject_ref": invitation_ref(invitation),
+        "subject_ref": booking_ref(booking),  # shown on the visit's message timeline
         "to_email": email,
         "to_name": booking.contact_name,
         "language": booking.company.language or "da",
@@ -200,7 +197,7 @@ def _consultants_invite(campaign: Campaign, survey: Survey, now: dt.datetime) ->
     due_at = local_at(campaign.ends_on + dt.timedelta(days=1), STAFF_TIME)
     messages = []
     for consultant in consultants:
-        if opted_out(consultant.email):
+        if is_opted_out(consultant.email):
             continue
         invitation, _token = _invitation_create(
             survey=survey, campaign=campaign, email=consultant.email, now=now, consultant=consultant
@@ -255,7 +252,7 @@ def _jobcentres_invite(campaign: Campaign, survey: Survey, now: dt.datetime) -> 
     for participation in participations:
         jobcentre = participation.jobcentre
         email, language = _jobcentre_address(jobcentre)
-        if not email or opted_out(email):
+        if not email or is_opted_out(email):
             continue
         invitation, token = _invitation_create(
             survey=survey, campaign=campaign, email=email, now=now, jobcentre=jobcentre

@@ -16,9 +16,9 @@ from surveys.invitations import (
     SURVEY_REMINDER,
     VISIT_HELD_QUESTION,
     VISIT_NOT_HELD,
-    opted_out,
 )
 from surveys.models import Invitation
+from surveys.queries import is_opted_out
 
 
 def _open_invitation(message: Message) -> Invitation | None:
@@ -32,7 +32,7 @@ def _open_invitation(message: Message) -> Invitation | None:
     )
     if invitation is None or invitation.submitted_at is not None:
         return None
-    if invitation.expires_at <= timezone.now() or opted_out(invitation.email):
+    if invitation.expires_at <= timezone.now() or is_opted_out(invitation.email):
         return None
     return invitation
 
@@ -41,7 +41,7 @@ def _links(message: Message) -> tuple[dict, tuple[tuple[str, str], ...]]:
     """The answer and opt-out links of a token-carrying row, and the one-click unsubscribe
     headers (RFC 8058) that let a mail client opt out without opening a page."""
     token = message.context["token"]
-    opt_out = site_url(reverse("surveys:opt-out", kwargs={"token": token}))
+    opt_out = site_url(reverse("surveys:optout", kwargs={"token": token}))
     links = {
         "survey_url": site_url(reverse("surveys:answer", kwargs={"token": token})),
         "opt_out_url": opt_out,

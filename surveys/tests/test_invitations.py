@@ -77,7 +77,9 @@ def register(booking, actor, kind="held", **kwargs):
 def survey_rows(invitation):
     return {
         m.kind: m
-        for m in Message.objects.filter(subject_ref=f"invitation:{invitation.pk}", state=PENDING)
+        for m in Message.objects.filter(
+            key__startswith=f"invitation:{invitation.pk}:", state=PENDING
+        )
     }
 
 
@@ -97,6 +99,7 @@ def test_a_held_visit_invites_the_company_the_next_working_day_and_reminds_once(
     assert rows["survey-invitation"].due_at == at(15, 9)  # Tuesday, 09:00
     assert rows["survey-reminder"].due_at == at(22, 9)  # a week later
     assert {m.to_email for m in rows.values()} == {"ejer@firma.invalid"}
+    assert {m.subject_ref for m in rows.values()} == {f"booking:{booking.pk}"}  # its timeline
     # The token in the link is the invitation's, kept in clear only in the outbox rows.
     token = rows["survey-invitation"].context["token"]
     assert token_hash(token) == invitation.token_hash
