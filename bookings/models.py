@@ -130,6 +130,11 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["campaign", "track", "state"]),
             models.Index(fields=["jobcentre", "starts_at"]),
+            # The dashboards (reports/): a campaign's visits by period, by state in time
+            # order (the lists behind a figure), and per jobcentre.
+            models.Index(fields=["campaign", "starts_at"]),
+            models.Index(fields=["campaign", "state", "starts_at"]),
+            models.Index(fields=["campaign", "jobcentre", "state"]),
         ]
 
     def __str__(self) -> str:

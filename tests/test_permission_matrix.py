@@ -13,6 +13,7 @@ from bookings.models import Agreement, FollowUp
 from campaign.models import CallList, ImportBatch, Participation
 from consultants.models import Absence, Coordinator, Jobcentre
 from consultants.roles import Role
+from surveys.models import Invitation, Survey
 from tests.factories import (
     AttendeeFactory,
     BookingFactory,
@@ -43,6 +44,13 @@ PUBLIC = {
     "selfservice-api-slots",
     "selfservice-api-move",
     "calendar-feed",
+    "surveys:answer",
+    "surveys:save",
+    "surveys:optout",
+    "survey-response-api",
+    "survey-response-api-answers",
+    "survey-response-api-submit",
+    "survey-response-api-optout",
 }
 
 
@@ -81,6 +89,15 @@ def world(reference, make_user):
     Coordinator.objects.create(user=coordinator, jobcentre=kbh)
     other = make_user("other_coordinator", Role.COORDINATOR)
     Coordinator.objects.create(user=other, jobcentre=aarhus)
+    survey_invitation = Invitation.objects.create(
+        survey=Survey.objects.create(key="matrix", audience="consultant", title="T", title_en="T"),
+        campaign=campaign,
+        consultant=consultant,
+        email=consultant.email,
+        token_hash="0" * 64,
+        created_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
     batch = ImportBatch.objects.create(
         campaign=campaign,
         track="2",
@@ -112,6 +129,8 @@ def world(reference, make_user):
         "agreement": agreement.pk,
         "followup": followup.pk,
         "registered_booking": past.pk,
+        "survey_invitation": survey_invitation.pk,
+        "survey_definition": survey_invitation.survey_id,
     }
 
 
@@ -178,6 +197,26 @@ def matrix(w):
         ("POST", "vetting-call-list-deadline", vlist, staff),
         ("GET", "phoner_reports:index", {}, {"agency"}),
         ("GET", "phoner-report-api", {}, {"agency"}),
+        # The dashboards: agency staff, and each coordinator for their own jobcentre.
+        *[
+            ("GET", name, {}, staff | {"other_coordinator"})
+            for name in (
+                "reports:index",
+                "reports:table1",
+                "reports:funnel",
+                "reports:lead-time",
+                "reports:outcomes",
+                "reports:followups",
+                "reports:jobcentres",
+                "reports:visits",
+                "api-reports-table1",
+                "api-reports-funnel",
+                "api-reports-lead-time",
+                "api-reports-outcomes",
+                "api-reports-followups",
+                "api-reports-jobcentres",
+            )
+        ],
         # The visit page, acknowledgement, moves and cancellations, the calendar.
         ("GET", "visit-detail", visit, keepers),
         ("POST", "visit-acknowledge", visit, keepers),
@@ -234,6 +273,24 @@ def matrix(w):
             staff,
         ),
         ("GET", "api-overview", {"jobcentre": w["jobcentre"]}, staff),
+        # Survey answering, logged in: a consultant's own invitations only.
+        ("GET", "surveys:mine", {}, {"consultant"}),
+        ("GET", "surveys:mine-answer", {"pk": w["survey_invitation"]}, {"consultant"}),
+        ("POST", "surveys:mine-answer", {"pk": w["survey_invitation"]}, {"consultant"}),
+        ("POST", "surveys:mine-save", {"pk": w["survey_invitation"]}, {"consultant"}),
+        ("GET", "my-survey-api-list", {}, {"consultant"}),
+        ("GET", "my-survey-api-detail", {"pk": w["survey_invitation"]}, {"consultant"}),
+        ("PATCH", "my-survey-api-answers", {"pk": w["survey_invitation"]}, {"consultant"}),
+        ("POST", "my-survey-api-submit", {"pk": w["survey_invitation"]}, {"consultant"}),
+        # Survey results and definitions: agency staff only.
+        ("GET", "survey_results:index", {}, {"agency"}),
+        ("GET", "survey_results:export", {}, {"agency"}),
+        ("GET", "api-survey-results", {}, {"agency"}),
+        ("GET", "api-survey-results-comments", {}, {"agency"}),
+        ("GET", "api-survey-results-export", {}, {"agency"}),
+        ("GET", "api-survey-list", {}, {"agency"}),
+        ("GET", "api-survey-detail", {"pk": w["survey_definition"]}, {"agency"}),
+        ("POST", "api-survey-new-version", {"pk": w["survey_definition"]}, {"agency"}),
     ]
 
 
