@@ -155,6 +155,8 @@ def bookings_create(rng: random.Random, campaign: Campaign, visits: list[Visit])
         )
         outcomes.append(visit.outcome)
     Attendee.objects.bulk_create(attendees)
+    for outcome in outcomes:  # bulk_create skips save(), which copies them
+        outcome.visit_keys_copy(outcome.booking)
     Outcome.objects.bulk_create(outcomes)
 
     # changed_at is auto_now: give it the time of the last change instead of today.
@@ -236,6 +238,8 @@ def agreements_create(rng: random.Random, visits: list[Visit], targets: Targets)
         registered = agreement.outcome.registered_at.date()
         agreement.filled_on = registered + timedelta(days=rng.randint(7, 150))
         to_fill -= filled
+    for agreement in agreements:
+        agreement.visit_keys_copy(agreement.outcome)
     Agreement.objects.bulk_create(agreements)
     return agreements
 
@@ -297,5 +301,7 @@ def followups_create(
                 done_note=note,
             )
         )
+    for followup in followups:
+        followup.visit_keys_copy(followup.outcome)
     FollowUp.objects.bulk_create(followups)
     return len(followups)

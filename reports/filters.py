@@ -122,7 +122,8 @@ class ReportFilterForm(forms.Form):
 @dataclass(frozen=True)
 class ReportFilter:
     """What a report counts. `q(prefix)` is the filter as lookups from any model that leads
-    to Booking (prefix "outcome__booking__" from FollowUp, say)."""
+    to Booking; `registered_q()` the same on an Outcome, Agreement or FollowUp's own copy of
+    its visit's keys."""
 
     campaign: Campaign | None = None
     track: str | None = None
@@ -143,8 +144,7 @@ class ReportFilter:
         )
         return start, end
 
-    def q(self, prefix: str = "") -> Q:
-        """The visits the filter keeps, as a Q over `prefix` + Booking's fields."""
+    def _lookups(self, starts_at: str) -> dict:
         lookups: dict = {}
         if self.campaign is not None:
             lookups["campaign"] = self.campaign.pk
@@ -156,12 +156,24 @@ class ReportFilter:
             lookups["jobcentre__rar_area"] = self.rar_area.pk
         start, end = self._bounds()
         if start is not None:
-            lookups["starts_at__gte"] = start
+            lookups[f"{starts_at}__gte"] = start
         if end is not None:
-            lookups["starts_at__lt"] = end
+            lookups[f"{starts_at}__lt"] = end
+        return lookups
+
+    def q(self, prefix: str = "") -> Q:
+        """The visits the filter keeps, as a Q over `prefix` + Booking's fields."""
+        lookups = self._lookups("starts_at")
         return Q(**{prefix + k: v for k, v in lookups.items()}) & ~Q(
             **{prefix + "state": BookingState.MOVED}
         )
+
+    def registered_q(self, prefix: str = "") -> Q:
+        """The same visits, as a Q over the keys an outcome, agreement or follow-up carries
+        (bookings.models.VisitKeys): counting those needs no join with the visits. Such a
+        row's visit is never a moved one."""
+        lookups = self._lookups("visit_starts_at")
+        return Q(**{prefix + k: v for k, v in lookups.items()})
 
     def call_list_q(self, prefix: str = "") -> Q:
         """The call lists the filter keeps (the dates do not apply: lists have none)."""

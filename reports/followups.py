@@ -107,8 +107,9 @@ class Compliance:
 def followup_compliance(filters: ReportFilter, *, today: dt.date | None = None) -> Compliance:
     """Per jobcentre and per consultant (owner), in four queries; rows by name."""
     today = today or timezone.localdate()
-    followups = FollowUp.objects.filter(filters.q("outcome__booking__"))
-    per_jobcentre = followup_counts(followups, "outcome__booking__jobcentre_id", today=today)
+    # Follow-ups carry their visit's keys: counted without joining the visits.
+    followups = FollowUp.objects.filter(filters.registered_q())
+    per_jobcentre = followup_counts(followups, "jobcentre_id", today=today)
     per_owner = followup_counts(followups, "owner_id", today=today)
     jobcentres = Jobcentre.objects.filter(pk__in=per_jobcentre).order_by("name")
     owners = (
