@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import api
+from reports import api, evaluation_api
 
 urlpatterns = [
     path("reports/table1/", api.Table1View.as_view(), name="api-reports-table1"),
@@ -11,4 +11,9 @@ urlpatterns = [
     path("reports/outcomes/", api.OutcomesView.as_view(), name="api-reports-outcomes"),
     path("reports/followups/", api.FollowUpsView.as_view(), name="api-reports-followups"),
     path("reports/jobcentres/", api.JobcentresView.as_view(), name="api-reports-jobcentres"),
+    path(
+        "reports/evaluation/",
+        evaluation_api.EvaluationView.as_view(),
+        name="api-reports-evaluation",
+    ),
 ]

@@ -3,7 +3,7 @@ own /reports/phoners/ (reports.phoner_urls)."""
 
 from django.urls import path
 
-from reports import views
+from reports import evaluation_views, views
 
 app_name = "reports"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("followups/", views.followups_page, name="followups"),
     path("jobcentres/", views.jobcentres_page, name="jobcentres"),
     path("visits/", views.visits_page, name="visits"),
+    path("evaluation/", evaluation_views.evaluation_page, name="evaluation"),
+    path("evaluation.pdf", evaluation_views.evaluation_pdf, name="evaluation-pdf"),
 ]

@@ -109,13 +109,13 @@ def _refused(request, form, message: str, field_errors: dict | None = None) -> H
             "form": form,
             "message": message,
             "field_errors": {k: [str(m) for m in v] for k, v in (field_errors or {}).items()},
-            "pages": _pages(""),
+            "pages": report_pages(""),
         },
         status=400,
     )
 
 
-def _pages(querystring: str, current: str = "") -> list[dict]:
+def report_pages(querystring: str, current: str = "") -> list[dict]:
     return [
         {
             "name": name,
@@ -154,7 +154,7 @@ def _respond(
         )
     page_params = page_params or {}
     querystring = filters.querystring(**page_params)
-    _show_campaign(form, filters)
+    show_campaign(form, filters)
     return render(
         request,
         "reports/report_page.html",
@@ -168,14 +168,14 @@ def _respond(
             "tables": report_tables,
             "chart": chart,
             "chart_label": chart_label,
-            "pages": _pages(filters.querystring(), current),
+            "pages": report_pages(filters.querystring(), current),
             "index_url": f"{reverse('reports:index')}?{filters.querystring()}",
             **(extra or {}),
         },
     )
 
 
-def _show_campaign(form: ReportFilterForm, filters: ReportFilter) -> None:
+def show_campaign(form: ReportFilterForm, filters: ReportFilter) -> None:
     """The form shows the campaign the figures are for (the latest when none was asked)."""
     if filters.campaign is not None and not form.data.get("campaign"):
         form.data = {**form.data, "campaign": str(filters.campaign.pk)}
@@ -348,7 +348,7 @@ def visits_page(request, filters, form):
             "description": drilldown_description(filters, figure),
             "page": page,
             "querystring": params.urlencode(),
-            "pages": _pages(filters.querystring()),
+            "pages": report_pages(filters.querystring()),
             "index_url": f"{reverse('reports:index')}?{filters.querystring()}",
         },
     )

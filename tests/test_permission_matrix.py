@@ -209,12 +209,15 @@ def matrix(w):
                 "reports:followups",
                 "reports:jobcentres",
                 "reports:visits",
+                "reports:evaluation",
+                "reports:evaluation-pdf",
                 "api-reports-table1",
                 "api-reports-funnel",
                 "api-reports-lead-time",
                 "api-reports-outcomes",
                 "api-reports-followups",
                 "api-reports-jobcentres",
+                "api-reports-evaluation",
             )
         ],
         # The visit page, acknowledgement, moves and cancellations, the calendar.
