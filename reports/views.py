@@ -280,7 +280,7 @@ def outcomes_page(request, filters, form):
         chart=presenters.outcomes_chart(report),
         chart_label=_(
             "What became of the visits per RAR area, as stacked shares; the numbers are in "
-            "the presenters."
+            "the table."
         ),
     )
 
@@ -301,7 +301,7 @@ def followups_page(request, filters, form):
         chart=presenters.followups_chart(report),
         chart_label=_(
             "Follow-ups per jobcentre: done on time, done late, overdue and open, stacked; "
-            "the numbers are in the presenters."
+            "the numbers are in the tables."
         ),
     )
 
