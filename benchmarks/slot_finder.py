@@ -19,15 +19,13 @@ queries per call.
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchdb
+
 BENCH_DB = "visitbook_bench"
 CPH = ZoneInfo("Europe/Copenhagen")
 # Monday 7 September 2026, 09:00: two working days' notice and the 42-day horizon give a
@@ -45,65 +43,6 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} after")
     parser.add_argument("--replace", action="store_true", help=f"drop a leftover {BENCH_DB}")
     return parser.parse_args()
-
-
-def create_database(server_url: str, replace: bool) -> str:
-    """Create the benchmark's own database on the server DATABASE_URL names; return its
-    URL. Refuses to reuse one that exists unless told to replace it."""
-    import dj_database_url
-
-    config = dj_database_url.parse(server_url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("The benchmark needs PostgreSQL (DATABASE_URL=postgres://...).")
-    admin = _connect(config, "postgres")
-    with admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
-        ).fetchone()
-        if exists and not replace:
-            sys.exit(
-                f"Database {BENCH_DB} exists (a run that did not finish?). --replace drops it."
-            )
-        if exists:
-            admin.execute(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    user = config["USER"] or ""
-    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
-    auth = f"{user}{password}@" if user else ""
-    port = f":{config['PORT']}" if config["PORT"] else ""
-    return f"postgres://{auth}{config['HOST'] or 'localhost'}{port}/{BENCH_DB}"
-
-
-def drop_database(server_url: str) -> None:
-    import dj_database_url
-
-    admin = _connect(dj_database_url.parse(server_url), "postgres")
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-
-
-def _connect(config: dict, dbname: str):
-    import psycopg
-
-    return psycopg.connect(
-        dbname=dbname,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        autocommit=True,
-    )
-
-
-def setup_django(bench_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def valid_cvrs(count: int, rng: random.Random) -> list[str]:
@@ -264,10 +203,10 @@ def measure(label: str, iterations: int, **search) -> dict:
 
 def main() -> None:
     args = parse_args()
-    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@localhost:5432/visitbook")
-    bench_url = create_database(server_url, args.replace)
+    server_url = benchdb.server_url()
+    bench_url = benchdb.create_database(server_url, BENCH_DB, replace=args.replace)
     try:
-        setup_django(bench_url)
+        benchdb.setup_django(bench_url)
         from django.core.management import call_command
 
         from campaign.models import Track
@@ -306,17 +245,11 @@ def main() -> None:
             )
         print("\npeople: consultants (and on track 1 representatives) the search weighs.")
     finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            for connection in connections.all():
-                connection.close()
-                if hasattr(connection, "close_pool"):
-                    connection.close_pool()
+        benchdb.close_django()
         if args.keep:
             print(f"\nKept database {BENCH_DB}.")
         else:
-            drop_database(server_url)
+            benchdb.drop_database(server_url, BENCH_DB)
 
 
 if __name__ == "__main__":
