@@ -600,6 +600,18 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
         WHERE e.n_calls > 0
         """,
     )
+    run(
+        "entries' first call and first reached",
+        """
+        UPDATE campaign_calllistentry e
+        SET first_called_at = c.first_called_at, reached_at = c.reached_at
+        FROM (SELECT entry_id, min(called_at) AS first_called_at,
+                     min(called_at) FILTER (WHERE outcome NOT IN ('no_answer', 'busy',
+                                                                  'wrong_number')) AS reached_at
+              FROM campaign_callattempt GROUP BY entry_id) c
+        WHERE c.entry_id = e.id
+        """,
+    )
     booking_columns = (
         "id, campaign_id, track, company_id, jobcentre_id, starts_at, ends_at, state, location,"
         " contact_name, contact_email, contact_phone, booked_by_id, call_list_id, call_id,"
@@ -1017,7 +1029,8 @@ def main() -> None:
             print("\nOver 300 ms (median or p95), with the slowest statement (ms, start):")
             for r in slow:
                 statement = " ".join(r["top_statement"].split())
-                print(f"{r['url']}\n  {r['top_sql']:.0f} ms: {statement[:150]}")
+                print(f"{r['label']} ({r['filter']}): {r['url']}")
+                print(f"  {r['top_sql']:.0f} ms: {statement[:150]}")
     finally:
         benchdb.close_django()
         if args.keep or args.reuse:

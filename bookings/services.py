@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Attendee, Booking, BookingLink
 from bookings.schedules import schedule_new_booking
 from bookings.slots import SlotSearch, find_slots
-from campaign.calls import current_script
+from campaign.calls import call_create
 from campaign.models import (
     CallAttempt,
     CallList,
@@ -201,13 +201,8 @@ def call_book(
         or entry.status in (CallListEntry.Status.BOOKED, CallListEntry.Status.CLOSED)
     ):
         raise Conflict(_("This company cannot be booked from this call list."))
-    call = CallAttempt.objects.create(
-        entry=entry,
-        phoner=actor,
-        script=current_script(entry.call_list),
-        outcome=CallAttempt.Outcome.BOOKED,
-        note=note,
-        called_at=now,
+    call = call_create(
+        entry=entry, phoner=actor, outcome=CallAttempt.Outcome.BOOKED, note=note, called_at=now
     )
     booking = booking_create(
         actor=actor,

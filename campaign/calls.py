@@ -90,6 +90,33 @@ def current_script(call_list: CallList) -> CallScript | None:
     )
 
 
+def call_create(
+    *,
+    entry: CallListEntry,
+    phoner,
+    outcome: str,
+    called_at: dt.datetime,
+    note: str = "",
+    reason: str = "",
+    callback_at: dt.datetime | None = None,
+) -> CallAttempt:
+    """Record a call to the firm of `entry` with the list's current script, and note on the
+    entry when the firm was first called and first reached. The caller holds the entry's row
+    lock, moves it along the queue and saves it."""
+    attempt = CallAttempt.objects.create(
+        entry=entry,
+        phoner=phoner,
+        script=current_script(entry.call_list),
+        outcome=outcome,
+        note=note,
+        reason=reason,
+        callback_at=callback_at,
+        called_at=called_at,
+    )
+    entry.note_call(attempt)
+    return attempt
+
+
 @transaction.atomic
 def call_register(
     *,
@@ -132,10 +159,9 @@ def call_register(
             field_errors={"reason": [_("Required.")]},
         )
 
-    attempt = CallAttempt.objects.create(
+    attempt = call_create(
         entry=entry,
         phoner=actor,
-        script=current_script(entry.call_list),
         outcome=outcome,
         note=note,
         reason=reason if outcome == Outcome.NOT_INTERESTED else "",

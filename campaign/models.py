@@ -365,6 +365,15 @@ class CallListEntry(models.Model):
         verbose_name=_("being called by"),
     )
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # Kept by campaign.calls.call_create, so that the funnel counts called and reached firms
+    # on the entries instead of searching their calls.
+    first_called_at = models.DateTimeField(_("first called"), null=True, blank=True)
+    reached_at = models.DateTimeField(
+        _("first reached"),
+        null=True,
+        blank=True,
+        help_text=_("The first call that reached someone (not no answer, busy or wrong number)."),
+    )
 
     class Meta:
         ordering = ["call_list", "position"]
@@ -385,6 +394,12 @@ class CallListEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.company} on {self.call_list}"
 
+    def note_call(self, call: "CallAttempt") -> None:
+        """Keep first_called_at and reached_at up to date with `call` (not saved)."""
+        self.first_called_at = min(filter(None, (self.first_called_at, call.called_at)))
+        if call.outcome not in CallAttempt.NOT_REACHED:
+            self.reached_at = min(filter(None, (self.reached_at, call.called_at)))
+
 
 class CallAttempt(models.Model):
     """One call a phoner made to a firm on a call list, and what came of it."""
@@ -404,6 +419,9 @@ class CallAttempt(models.Model):
         HAS_PARTNER = "has_partner", _("Already has a partner for recruitment")
         BAD_EXPERIENCE = "bad_experience", _("Bad experience with jobcentres")
         OTHER = "other", _("Other")
+
+    # Outcomes of calls that reached no one at the firm.
+    NOT_REACHED = (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.WRONG_NUMBER)
 
     entry = models.ForeignKey(CallListEntry, on_delete=models.CASCADE, related_name="calls")
     phoner = models.ForeignKey(

@@ -225,7 +225,6 @@ def calls_create(
                 ),
             )
         )
-    CallListEntry.objects.bulk_create(entries)
 
     caller = CallMaker(rng, scripts, phoners)
     calls: list[CallAttempt] = []
@@ -255,6 +254,9 @@ def calls_create(
             kind = rng.choice((CallAttempt.Outcome.NO_ANSWER, CallAttempt.Outcome.BUSY))
             calls.append(caller.call(entry, track, when, kind))
         calls.append(caller.call(entry, track, last, row.outcome))
+    for call in calls:
+        call.entry.note_call(call)
+    CallListEntry.objects.bulk_create(entries)
     CallAttempt.objects.bulk_create(calls)
     for visit, call in booking_calls:
         visit.call = call

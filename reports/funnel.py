@@ -28,14 +28,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import HELD_KINDS, Agreement, Outcome
 from campaign.models import CallAttempt, CallListEntry, Track
 from consultants.models import Jobcentre, RarArea
 from reports.filters import ReportFilter
-from reports.phoners import NOT_REACHED
 from surveys.models import Invitation
 
 STAGES: dict[str, str] = {
@@ -91,14 +90,14 @@ class Funnel:
     total: FunnelRow
 
 
-def _firm_figures() -> dict:
-    calls = CallAttempt.objects.filter(entry=OuterRef("pk"))
-    return {
-        "imported": Count("pk"),
-        "approved": Count("pk", filter=Q(vetting=CallListEntry.Vetting.APPROVED)),
-        "called": Count("pk", filter=Exists(calls)),
-        "reached": Count("pk", filter=Exists(calls.exclude(outcome__in=NOT_REACHED))),
-    }
+# The firm stages over call-list entries: called and reached as the entry records them
+# (campaign.calls.call_create), so the calls themselves are not searched.
+FIRM_FIGURES = {
+    "imported": Count("pk"),
+    "approved": Count("pk", filter=Q(vetting=CallListEntry.Vetting.APPROVED)),
+    "called": Count("pk", filter=Q(first_called_at__isnull=False)),
+    "reached": Count("pk", filter=Q(reached_at__isnull=False)),
+}
 
 
 def _visit_stages(filters: ReportFilter, group: str | None) -> dict[object, dict[str, int]]:
@@ -182,7 +181,7 @@ def funnel(filters: ReportFilter, *, by: str | None = None) -> Funnel:
     entries = CallListEntry.objects.filter(filters.call_list_q("call_list__"))
     total = FunnelRow(key=None, name="")
     if by is None:
-        total.stages.update(entries.aggregate(**_firm_figures()))
+        total.stages.update(entries.aggregate(**FIRM_FIGURES))
         total.stages.update(_visit_stages(filters, None).get(TOTAL, {}))
         return Funnel(by=None, rows=[], total=total)
 
@@ -197,13 +196,15 @@ def funnel(filters: ReportFilter, *, by: str | None = None) -> Funnel:
 
     if by == "phoner":
         # Two phoners may call one firm: the total is counted on its own.
-        total.stages.update(entries.aggregate(**_firm_figures()))
+        total.stages.update(entries.aggregate(**FIRM_FIGURES))
         calls = (
             CallAttempt.objects.filter(filters.call_list_q("entry__call_list__"))
             .values("phoner_id")
             .annotate(
                 called=Count("entry", distinct=True),
-                reached=Count("entry", distinct=True, filter=~Q(outcome__in=NOT_REACHED)),
+                reached=Count(
+                    "entry", distinct=True, filter=~Q(outcome__in=CallAttempt.NOT_REACHED)
+                ),
             )
             .order_by()
         )
@@ -214,7 +215,7 @@ def funnel(filters: ReportFilter, *, by: str | None = None) -> Funnel:
     else:
         # Every list has one track and one jobcentre: the groups add up to the total.
         group = _ENTRY_FIELD[by]
-        for figures in entries.values(group).annotate(**_firm_figures()).order_by():
+        for figures in entries.values(group).annotate(**FIRM_FIGURES).order_by():
             row(figures.pop(group)).stages.update(figures)
         for stage in FIRM_STAGES:
             total.stages[stage] = sum(r.stages[stage] for r in rows.values())

@@ -37,11 +37,6 @@ from bookings.slots import LOCAL_TZ
 from campaign.models import CallAttempt, Campaign
 from consultants.roles import Role
 
-NOT_REACHED = (
-    CallAttempt.Outcome.NO_ANSWER,
-    CallAttempt.Outcome.BUSY,
-    CallAttempt.Outcome.WRONG_NUMBER,
-)
 CANCELLED = (BookingState.CANCELLED_COMPANY, BookingState.CANCELLED_JOBCENTRE)
 
 
@@ -125,7 +120,7 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
     figures = {
         "calls": Count("id"),
         "hours": Count(TruncHour("called_at", tzinfo=LOCAL_TZ), distinct=True),
-        "contacts": Count("id", filter=~Q(outcome__in=NOT_REACHED)),
+        "contacts": Count("id", filter=~Q(outcome__in=CallAttempt.NOT_REACHED)),
         "bookings": Count("id", filter=Q(outcome=CallAttempt.Outcome.BOOKED)),
     }
     per_script = (

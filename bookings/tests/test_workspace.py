@@ -75,6 +75,7 @@ def test_booking_from_the_page(phoner_client, call_list, consultant):
     assert booking.booked_by.username == "phoner"
     entry.refresh_from_db()
     assert entry.status == CallListEntry.Status.BOOKED
+    assert entry.first_called_at == entry.reached_at == booking.call.called_at
 
 
 def test_a_taken_time_on_the_page_says_so_and_offers_fresh_times(
@@ -89,6 +90,8 @@ def test_a_taken_time_on_the_page_says_so_and_offers_fresh_times(
     assert response.status_code == 200
     assert Booking.objects.count() == 1
     assert list(response.context["messages"])
+    second.refresh_from_db()
+    assert second.first_called_at is None  # the refused booking recorded no call
     assert response.context["search"].offers  # fresh times on the page at once
 
 

@@ -2,8 +2,10 @@
 do-not-contact list."""
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps
 
 from campaign.calls import call_register, entries_search, entry_claim_next
 from campaign.models import CallAttempt, CallList, CallListEntry, CallScript
@@ -13,6 +15,7 @@ from consultants.roles import Role
 from tests.factories import CampaignFactory, released_call_list
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+migration = importlib.import_module("campaign.migrations.0005_entry_call_times")
 Outcome = CallAttempt.Outcome
 Status = CallListEntry.Status
 
@@ -183,3 +186,44 @@ def test_search_finds_a_firm_by_cvr_name_or_phone(call_list):
     assert list(entries_search(query=company.name)) == [first]
     assert list(entries_search(query=f"+45 {company.phone[:4]} {company.phone[4:]}")) == [first]
     assert list(entries_search(query="")) == []
+
+
+def test_the_entry_records_when_its_firm_was_first_called_and_first_reached(call_list, phoner):
+    first, *_ = entries(call_list)
+    register(phoner, first, Outcome.NO_ANSWER)
+    first.refresh_from_db()
+    assert (first.first_called_at, first.reached_at) == (NOW, None)
+
+    later = NOW + dt.timedelta(hours=2)
+    call_register(
+        actor=phoner,
+        entry=first,
+        outcome=Outcome.CALL_BACK,
+        callback_at=later + dt.timedelta(days=1),
+        now=later,
+    )
+    first.refresh_from_db()
+    assert (first.first_called_at, first.reached_at) == (NOW, later)
+
+
+def test_the_migration_fills_in_the_call_times_from_the_calls_there_are(call_list, phoner):
+    reached, unanswered, uncalled = entries(call_list)
+    for entry, outcome, hours in (
+        (reached, Outcome.BUSY, 0),
+        (reached, Outcome.NOT_INTERESTED, 3),
+        (reached, Outcome.WRONG_NUMBER, 1),
+        (unanswered, Outcome.NO_ANSWER, 2),
+        (unanswered, Outcome.BUSY, 1),
+    ):
+        CallAttempt.objects.create(
+            entry=entry, phoner=phoner, outcome=outcome, called_at=NOW + dt.timedelta(hours=hours)
+        )
+
+    migration.call_times_fill(apps, None)
+
+    times = dict(CallListEntry.objects.values_list("pk", "first_called_at"))
+    reached_at = dict(CallListEntry.objects.values_list("pk", "reached_at"))
+    assert times[reached.pk] == NOW and reached_at[reached.pk] == NOW + dt.timedelta(hours=3)
+    assert times[unanswered.pk] == NOW + dt.timedelta(hours=1)
+    assert reached_at[unanswered.pk] is None
+    assert times[uncalled.pk] is None and reached_at[uncalled.pk] is None

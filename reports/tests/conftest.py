@@ -38,7 +38,8 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Agreement, Attendee, Booking, FollowUp, Outcome
-from campaign.models import CallAttempt, CallList, CallListEntry, Participation, Track
+from campaign.calls import call_create
+from campaign.models import CallList, CallListEntry, Participation, Track
 from consultants.models import Consultant, Coordinator, Jobcentre
 from consultants.roles import Role
 from reports.filters import ReportFilter
@@ -114,7 +115,8 @@ class World:
         noise_entry = entry(noise)
 
         def call(e, phoner, outcome, when):
-            CallAttempt.objects.create(entry=e, phoner=phoner, outcome=outcome, called_at=when)
+            call_create(entry=e, phoner=phoner, outcome=outcome, called_at=when)
+            e.save()
 
         call(e1, self.anna, "no_answer", local(11, 28))
         call(e2, self.anna, "booked", local(12, 1))
@@ -284,9 +286,8 @@ class World:
                 company=CompanyFactory(municipality=jobcentre.municipalities.first()),
                 vetting="approved",
             )
-            CallAttempt.objects.create(
-                entry=entry, phoner=self.bo, outcome="busy", called_at=local(11, 2)
-            )
+            call_create(entry=entry, phoner=self.bo, outcome="busy", called_at=local(11, 2))
+            entry.save()
 
 
 @pytest.fixture
