@@ -4,11 +4,12 @@ are in reports.tables."""
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bookings.models import AgreementKind, OutcomeKind
 from reports.filters import ReportFilter
-from reports.followups import Compliance, FollowUpFigures
+from reports.followups import STATUSES, Compliance, FollowUpFigures
 from reports.funnel import FIRM_STAGES, STAGES, Funnel
 from reports.jobcentres import JobcentreComparison
 from reports.leadtime import LeadTime
@@ -358,10 +359,16 @@ def _followup_columns() -> list[tuple[str, str]]:
     ]
 
 
-def _followup_cells(figures: FollowUpFigures, link: Link, where: dict) -> list[Cell]:
+# Consultants on the follow-up page, the most overdue first; the downloads hold them all.
+CONSULTANTS_SHOWN = 100
+
+
+def _followup_cells(figures: FollowUpFigures, link: Link | None, where: dict) -> list[Cell]:
+    """The figures, each linked to its follow-ups' visits (`link` None: no links, for rows
+    only the downloads hold)."""
     cells = [
-        Cell(getattr(figures, status), url=link(**where, followup=status))
-        for status, _label in _followup_columns()
+        Cell(getattr(figures, status), url=link(**where, followup=status) if link else "")
+        for status in STATUSES
     ]
     cells.append(Cell(figures.on_time_rate, kind="percent"))
     return cells
@@ -369,6 +376,7 @@ def _followup_cells(figures: FollowUpFigures, link: Link, where: dict) -> list[C
 
 def followups_table(report: Compliance, filters: ReportFilter, *, by: str) -> Table:
     link = visits_link(filters)
+    shown, shown_note = None, ""
     if by == "jobcentre":
         rows = [
             Row(str(r.id), r.name, _followup_cells(r.figures, link, {"jobcentre": r.id}))
@@ -376,15 +384,33 @@ def followups_table(report: Compliance, filters: ReportFilter, *, by: str) -> Ta
         ]
         key, title, corner = "followups-jobcentres", _("Per jobcentre"), _("Jobcentre")
     else:
+        # A whole campaign has thousands of consultants: the page shows those who most need
+        # a reminder.
+        worst_first = sorted(
+            report.consultants,
+            key=lambda r: (-r.figures.overdue, -r.figures.late, r.name.casefold(), r.id),
+        )
         rows = [
             Row(
                 str(r.id),
                 f"{r.name} ({r.jobcentre})" if r.jobcentre else r.name,
-                _followup_cells(r.figures, link, {"consultant": r.id}),
+                _followup_cells(
+                    r.figures, link if i < CONSULTANTS_SHOWN else None, {"consultant": r.id}
+                ),
             )
-            for r in report.consultants
+            for i, r in enumerate(worst_first)
         ]
-        key, title, corner = "followups-consultants", _("Per consultant"), _("Consultant")
+        key, title, corner = (
+            "followups-consultants",
+            _("Per consultant, the most overdue first"),
+            _("Consultant"),
+        )
+        if len(rows) > CONSULTANTS_SHOWN:
+            shown = CONSULTANTS_SHOWN
+            shown_note = _(
+                "The %(shown)s consultants with the most overdue follow-ups of %(count)s. "
+                "Choose a jobcentre to see fewer, or download the table for all of them."
+            ) % {"shown": CONSULTANTS_SHOWN, "count": number_format(len(rows))}
     return Table(
         key=key,
         title=title,
@@ -398,6 +424,8 @@ def followups_table(report: Compliance, filters: ReportFilter, *, by: str) -> Ta
         + [Column("on_time_rate", _("On time"))],
         rows=rows,
         foot=[Row("total", _("In all"), _followup_cells(report.total, link, {}))],
+        shown=shown,
+        shown_note=shown_note,
     )
 
 

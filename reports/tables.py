@@ -98,10 +98,12 @@ class Table:
     columns: list[Column]
     rows: list[Row]
     foot: list[Row] = field(default_factory=list)
+    shown: int | None = None  # rows on the page, the first ones (all in the downloads)
+    shown_note: str = ""  # says so when rows are left off the page
 
     def body(self) -> list[dict]:
-        """The rows with their cells paired with the columns, for the template."""
-        return [self._line(row) for row in self.rows]
+        """The rows on the page with their cells paired with the columns, for the template."""
+        return [self._line(row) for row in self.rows[: self.shown]]
 
     def footer(self) -> list[dict]:
         return [self._line(row) for row in self.foot]

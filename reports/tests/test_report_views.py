@@ -201,6 +201,32 @@ def test_followups_per_consultant_link_to_their_visits(agency, world):
     assert value == 1 and listed(agency, url) == {world.v7.pk}
 
 
+def test_a_long_consultant_list_shows_the_most_overdue_and_downloads_whole(
+    agency, world, monkeypatch
+):
+    monkeypatch.setattr("reports.presenters.CONSULTANTS_SHOWN", 2)
+    params = {"campaign": world.campaign.pk}
+    response = agency.get(reverse("reports:followups"), params, **EN)
+    text = response.content.decode()
+    # Karl has one overdue follow-up, Kirsten one done late, Aase none of either.
+    shown = re.findall(r'<tr id="followups-consultants-(\d+)">', text)
+    assert shown == [str(world.kbh2.pk), str(world.kbh1.pk)]
+    assert 'id="followups-consultants-shown"' in text
+    assert 'id="followups-consultants-total"' in text  # the total is of them all
+
+    download = agency.get(
+        reverse("reports:followups"), {**params, "format": "csv", "table": "followups-consultants"}
+    )
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[0].split(" (")[0] for row in rows[1:]] == ["Karl", "Kirsten", "Aase", rows[-1][0]]
+
+
+def test_a_short_consultant_list_is_shown_whole(agency, world):
+    text = agency.get(reverse("reports:followups"), {"campaign": world.campaign.pk}).content
+    assert len(re.findall(rb'<tr id="followups-consultants-\d+">', text)) == 3
+    assert b'id="followups-consultants-shown"' not in text
+
+
 def test_jobcentres_link_to_their_visits(agency, world):
     figures = cells(agency.get(reverse("reports:jobcentres"), {"campaign": world.campaign.pk}))
     url, value = figures[f"jobcentres-{world.ode.pk}-outcome_registered"]
