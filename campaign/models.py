@@ -379,7 +379,15 @@ class CallListEntry(models.Model):
         ordering = ["call_list", "position"]
         verbose_name = _("call list entry")
         verbose_name_plural = _("call list entries")
-        indexes = [models.Index(fields=["call_list", "status", "next_call_at"])]
+        indexes = [
+            models.Index(fields=["call_list", "status", "next_call_at"]),
+            # The funnel's firm stages, counted from the index alone (PostgreSQL).
+            models.Index(
+                fields=["call_list"],
+                include=["vetting", "first_called_at", "reached_at"],
+                name="campaign_entry_funnel_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["call_list", "company"], name="%(app_label)s_%(class)s_unique"

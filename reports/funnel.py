@@ -91,12 +91,14 @@ class Funnel:
 
 
 # The firm stages over call-list entries: called and reached as the entry records them
-# (campaign.calls.call_create), so the calls themselves are not searched.
+# (campaign.calls.call_create), so the calls themselves are not searched. Counted on the
+# columns of campaign_entry_funnel_idx only (COUNT of a column counts its non-null values),
+# so PostgreSQL reads the index, not the table.
 FIRM_FIGURES = {
-    "imported": Count("pk"),
-    "approved": Count("pk", filter=Q(vetting=CallListEntry.Vetting.APPROVED)),
-    "called": Count("pk", filter=Q(first_called_at__isnull=False)),
-    "reached": Count("pk", filter=Q(reached_at__isnull=False)),
+    "imported": Count("vetting"),
+    "approved": Count("vetting", filter=Q(vetting=CallListEntry.Vetting.APPROVED)),
+    "called": Count("first_called_at"),
+    "reached": Count("reached_at"),
 }
 
 
