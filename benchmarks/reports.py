@@ -13,7 +13,8 @@ for the few thousand rows of people, campaigns and scripts): 8 yearly campaigns,
 running today and the one measured, each with 1/8 of the visits; 73 participating
 jobcentres with 2,500 consultants and 50 Jobservice representatives laid out on a grid of
 non-overlapping visit times (the exclusion constraint holds); companies with valid CVR
-numbers, call lists, entries and calls for the funnel; visits in realistic states (more
+numbers, call lists, entries and calls (made in shifts: PHONERS_ON_DUTY phoners in any
+working hour) with the phoners' tallies; visits in realistic states (more
 cancelled the further ahead they were booked), outcomes for about two thirds of the past
 visits, agreements, follow-ups (on time, late, overdue, open) and survey invitations. Then
 VACUUM ANALYZE.
@@ -50,6 +51,7 @@ PARTICIPATING = 73
 CONSULTANTS = 2500  # local consultants of the participating jobcentres
 REPRESENTATIVES = 50  # Jobservice Danmark
 PHONERS = 120
+PHONERS_ON_DUTY = 24  # on the phones in any one working hour
 SLOTS_PER_DAY = 4  # visits start at 08, 10, 12 and 14: 60 minutes and 30 minutes' travel fit
 TRACK1_SHARE = 0.07  # the report: 266 of ~3,970 visits
 MOVED_SHARE = 0.03  # visits that were moved once (a 'moved' row beside them)
@@ -58,6 +60,7 @@ POOL_SLACK = 1.25  # companies per jobcentre and track, over the longest list
 COORDINATOR_JOBCENTRE = "Jobcenter København"
 MEASURED_AREA = "Hovedstaden"
 TZ = "Europe/Copenhagen"
+NOT_REACHED = "('no_answer', 'busy', 'wrong_number')"  # campaign.models.CallAttempt.NOT_REACHED
 DECLARE = re.compile(r"\s*DECLARE\s+\S+\s.*?\bCURSOR\b.*?\bFOR\s+", re.IGNORECASE | re.DOTALL)
 
 # Table 1 of the report: positions agreed per kind, the weights of the kinds seeded.
@@ -307,6 +310,18 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
         " JOIN auth_group g ON g.id = ug.group_id AND g.name = 'phoner'"
     )
     phoners = cur.execute("SELECT count(*) FROM b_phoners").fetchone()[0]
+    # Who makes a call: one of the PHONERS_ON_DUTY phoners on the phones in its clock hour (a
+    # different set each hour), so a phoner's calls come in shifts, as they do.
+    cur.execute(
+        f"""
+        CREATE FUNCTION pg_temp.b_on_duty(t timestamptz, seed bigint) RETURNS int
+        LANGUAGE sql IMMUTABLE AS $$
+            SELECT ((floor(extract(epoch FROM t) / 3600)::bigint * 37
+                     + (hashint8extended(seed, 34) & 1048575) % {PHONERS_ON_DUTY})
+                    % {phoners})::int
+        $$
+        """
+    )
     cur.execute(
         "CREATE TEMP TABLE b_muni AS SELECT jobcentre_id, id AS municipality_id,"
         " (row_number() OVER (PARTITION BY jobcentre_id ORDER BY code) - 1)::int AS idx,"
@@ -522,8 +537,7 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
                     WHEN c.u < 0.75 THEN 'no_answer'
                     WHEN c.u < 0.95 THEN 'busy'
                     ELSE 'wrong_number' END AS last_outcome,
-               (hashint8extended(c.id, 34) & 1048575) % {phoners} AS phoner_idx,
-               CASE WHEN {r("c.id", 35)} < 0.5 THEN 1 ELSE 2 END AS script_version,
+               c.start_date,
                least(((c.start_date + 14 + floor({r("c.id", 36)} * 120)::int)
                         + make_interval(hours => 9 + floor({r("c.id", 37)} * 7)::int,
                                         mins => floor({r("c.id", 38)} * 60)::int))
@@ -559,8 +573,8 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
         FROM b_entry e
         """,
     )
-    # Visits: the visit of entry grank; booked by the phoner who called that entry, at the
-    # time of the last call. A moved visit also has its 'moved' row, a week earlier.
+    # Visits: the visit of entry grank, booked at the time of the entry's last call by the
+    # phoner on duty who made it. A moved visit also has its 'moved' row, a week earlier.
     cur.execute(
         """
         CREATE TEMP TABLE b_booking AS
@@ -568,7 +582,7 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
         FROM b_v v
         JOIN b_entry e ON (e.campaign_id, e.jobcentre_id, e.track, e.k)
                         = (v.campaign_id, v.jobcentre_id, v.track, v.grank)
-        JOIN b_phoners ph ON ph.idx = e.phoner_idx
+        JOIN b_phoners ph ON ph.idx = pg_temp.b_on_duty(v.booked_at, e.id * 4 + e.n_calls)
         """
     )
     run(
@@ -585,9 +599,6 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
                x.called_at
         FROM b_entry e
         LEFT JOIN b_booking b ON b.entry_id = e.id
-        JOIN b_phoners ph ON ph.idx = e.phoner_idx
-        JOIN b_script s ON s.campaign_id = e.campaign_id AND s.track = e.track
-                       AND s.version = e.script_version
         CROSS JOIN LATERAL generate_series(1, e.n_calls) AS j
         CROSS JOIN LATERAL (
             SELECT CASE WHEN j < e.n_calls
@@ -597,19 +608,52 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
                    coalesce(b.booked_at, e.last_call_at)
                      - make_interval(days => (e.n_calls - j) * 2) AS called_at
         ) x
+        JOIN b_phoners ph ON ph.idx = pg_temp.b_on_duty(x.called_at, e.id * 4 + j)
+        -- Version 2 of the script halfway through the calling days.
+        JOIN b_script s ON s.campaign_id = e.campaign_id AND s.track = e.track
+                       AND s.version = CASE WHEN x.called_at < (e.start_date + 14 + 60)
+                                            THEN 1 ELSE 2 END
         WHERE e.n_calls > 0
         """,
     )
     run(
         "entries' first call and first reached",
-        """
+        f"""
         UPDATE campaign_calllistentry e
         SET first_called_at = c.first_called_at, reached_at = c.reached_at
         FROM (SELECT entry_id, min(called_at) AS first_called_at,
-                     min(called_at) FILTER (WHERE outcome NOT IN ('no_answer', 'busy',
-                                                                  'wrong_number')) AS reached_at
+                     min(called_at) FILTER (WHERE outcome NOT IN {NOT_REACHED}) AS reached_at
               FROM campaign_callattempt GROUP BY entry_id) c
         WHERE c.entry_id = e.id
+        """,
+    )
+    # The phoners' tallies, as campaign.calls.call_create keeps them.
+    run(
+        "phoners' hours",
+        f"""
+        INSERT INTO campaign_phonerhour (phoner_id, campaign_id, track, script_id, hour, calls,
+                                         contacts, bookings)
+        SELECT c.phoner_id, l.campaign_id, l.track, c.script_id,
+               date_trunc('hour', c.called_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+               count(*), count(*) FILTER (WHERE c.outcome NOT IN {NOT_REACHED}),
+               count(*) FILTER (WHERE c.outcome = 'booked')
+        FROM campaign_callattempt c
+        JOIN campaign_calllistentry e ON e.id = c.entry_id
+        JOIN campaign_calllist l ON l.id = e.call_list_id
+        GROUP BY 1, 2, 3, 4, 5
+        """,
+    )
+    run(
+        "phoners' firms",
+        f"""
+        INSERT INTO campaign_phonerfirms (phoner_id, call_list_id, called, reached)
+        SELECT phoner_id, call_list_id, count(*), count(*) FILTER (WHERE reached)
+        FROM (SELECT c.phoner_id, e.call_list_id, c.entry_id,
+                     bool_or(c.outcome NOT IN {NOT_REACHED}) AS reached
+              FROM campaign_callattempt c
+              JOIN campaign_calllistentry e ON e.id = c.entry_id
+              GROUP BY 1, 2, 3) f
+        GROUP BY 1, 2
         """,
     )
     booking_columns = (
@@ -782,6 +826,8 @@ COUNTED = (
     ("call lists", "campaign_calllist"),
     ("call list entries", "campaign_calllistentry"),
     ("calls", "campaign_callattempt"),
+    ("phoners' hours (tallies)", "campaign_phonerhour"),
+    ("phoners' firms (tallies)", "campaign_phonerfirms"),
     ("bookings (all rows)", "bookings_booking"),
     ("attendees", "bookings_attendee"),
     ("outcomes", "bookings_outcome"),

@@ -12,7 +12,15 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import CallAttempt, CallList, CallListEntry, CallScript, Company
+from campaign.models import (
+    CallAttempt,
+    CallList,
+    CallListEntry,
+    CallScript,
+    Company,
+    PhonerFirms,
+    PhonerHour,
+)
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.roles import Role, has_role
 
@@ -90,6 +98,7 @@ def current_script(call_list: CallList) -> CallScript | None:
     )
 
 
+@transaction.atomic
 def call_create(
     *,
     entry: CallListEntry,
@@ -100,21 +109,104 @@ def call_create(
     reason: str = "",
     callback_at: dt.datetime | None = None,
 ) -> CallAttempt:
-    """Record a call to the firm of `entry` with the list's current script, and note on the
-    entry when the firm was first called and first reached. The caller holds the entry's row
-    lock, moves it along the queue and saves it."""
+    """Record a call to the firm of `entry` with the list's current script, count it in the
+    phoner's tallies (PhonerHour, PhonerFirms), and note on the entry when the firm was
+    first called and first reached. The caller holds the entry's row lock, moves it along
+    the queue and saves it."""
+    call_list = entry.call_list
+    script = current_script(call_list)
+    earlier = CallAttempt.objects.filter(entry=entry, phoner=phoner)
+    first_call = not earlier.exists()
+    first_reach = outcome not in CallAttempt.NOT_REACHED and (
+        first_call or not earlier.exclude(outcome__in=CallAttempt.NOT_REACHED).exists()
+    )
     attempt = CallAttempt.objects.create(
         entry=entry,
         phoner=phoner,
-        script=current_script(entry.call_list),
+        script=script,
         outcome=outcome,
         note=note,
         reason=reason,
         callback_at=callback_at,
         called_at=called_at,
     )
+    hour, _created = PhonerHour.objects.select_for_update().get_or_create(
+        phoner=phoner,
+        campaign_id=call_list.campaign_id,
+        track=call_list.track,
+        script=script,
+        hour=PhonerHour.hour_of(called_at),
+    )
+    hour.count(outcome)
+    hour.save()
+    if first_call or first_reach:
+        firms, _created = PhonerFirms.objects.select_for_update().get_or_create(
+            phoner=phoner, call_list=call_list
+        )
+        firms.called += first_call
+        firms.reached += first_reach
+        firms.save()
     entry.note_call(attempt)
     return attempt
+
+
+def call_tallies_rebuild() -> tuple[int, int]:
+    """Count every call again into the tallies call_create keeps (PhonerHour, PhonerFirms),
+    replacing those there are: for calls written without call_create (the demo's bulk data).
+    Returns the rows written to each."""
+    hours: dict[tuple, PhonerHour] = {}
+    firms: dict[tuple, PhonerFirms] = {}
+    called: set[tuple[int, int]] = set()
+    reached: set[tuple[int, int]] = set()
+    calls = CallAttempt.objects.order_by("called_at", "pk").values_list(
+        "phoner_id",
+        "entry_id",
+        "entry__call_list_id",
+        "entry__call_list__campaign_id",
+        "entry__call_list__track",
+        "script_id",
+        "outcome",
+        "called_at",
+    )
+    for (
+        phoner_id,
+        entry_id,
+        list_id,
+        campaign_id,
+        track,
+        script_id,
+        outcome,
+        called_at,
+    ) in calls.iterator(chunk_size=5000):
+        hour = PhonerHour.hour_of(called_at)
+        key = (phoner_id, campaign_id, track, script_id, hour)
+        if key not in hours:
+            hours[key] = PhonerHour(
+                phoner_id=phoner_id,
+                campaign_id=campaign_id,
+                track=track,
+                script_id=script_id,
+                hour=hour,
+            )
+        hours[key].count(outcome)
+        firm = (phoner_id, entry_id)
+        tally = firms.get((phoner_id, list_id))
+        if tally is None:
+            tally = firms[phoner_id, list_id] = PhonerFirms(
+                phoner_id=phoner_id, call_list_id=list_id
+            )
+        if firm not in called:
+            called.add(firm)
+            tally.called += 1
+        if outcome not in CallAttempt.NOT_REACHED and firm not in reached:
+            reached.add(firm)
+            tally.reached += 1
+    with transaction.atomic():
+        PhonerHour.objects.all().delete()
+        PhonerFirms.objects.all().delete()
+        PhonerHour.objects.bulk_create(hours.values(), batch_size=2000)
+        PhonerFirms.objects.bulk_create(firms.values(), batch_size=2000)
+    return len(hours), len(firms)
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
 """The campaign: its booking rules, the companies to call, call lists, jobcentre vetting,
 call scripts and the calls made."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -383,8 +385,7 @@ class CallListEntry(models.Model):
             models.Index(fields=["call_list", "status", "next_call_at"]),
             # The funnel's firm stages, counted from the index alone (PostgreSQL).
             models.Index(
-                fields=["call_list"],
-                include=["vetting", "first_called_at", "reached_at"],
+                fields=["call_list", "vetting", "first_called_at", "reached_at"],
                 name="campaign_entry_funnel_idx",
             ),
         ]
@@ -459,6 +460,79 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry.company}: {self.get_outcome_display()}"
+
+
+class PhonerHour(models.Model):
+    """The calls one phoner made in one clock hour for one campaign track with one script,
+    counted as they are made (campaign.calls.call_create), so that the phoner statistics
+    (calls per hour worked, booking rates) are sums over one row per phoner and hour instead
+    of counts over every call."""
+
+    phoner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    track = models.CharField(_("track"), max_length=1, choices=Track)
+    script = models.ForeignKey(
+        CallScript, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    hour = models.DateTimeField(_("hour"), help_text=_("The start of the clock hour."))
+    calls = models.PositiveIntegerField(_("calls"), default=0)
+    contacts = models.PositiveIntegerField(_("contacts reached"), default=0)
+    bookings = models.PositiveIntegerField(_("bookings"), default=0)
+
+    class Meta:
+        verbose_name = _("phoner's hour")
+        verbose_name_plural = _("phoners' hours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phoner", "campaign", "track", "script", "hour"],
+                condition=Q(script__isnull=False),
+                name="%(app_label)s_%(class)s_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["phoner", "campaign", "track", "hour"],
+                condition=Q(script__isnull=True),
+                name="%(app_label)s_%(class)s_unique_without_script",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "track", "phoner"])]
+
+    def __str__(self) -> str:
+        return f"{self.phoner} {self.hour:%Y-%m-%d %H}h: {self.calls}"
+
+    @staticmethod
+    def hour_of(moment: dt.datetime) -> dt.datetime:
+        """The start of the clock hour of `moment` (in UTC; Danish time differs from it by
+        whole hours, so the hours are the same)."""
+        return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+    def count(self, outcome: str) -> None:
+        """Count one call with `outcome` (not saved)."""
+        self.calls += 1
+        self.contacts += outcome not in CallAttempt.NOT_REACHED
+        self.bookings += outcome == CallAttempt.Outcome.BOOKED
+
+
+class PhonerFirms(models.Model):
+    """How many firms of one call list one phoner has called and reached, counted as the
+    calls are made (campaign.calls.call_create), so that the funnel per phoner is a sum over
+    one row per phoner and list instead of distinct firms over every call."""
+
+    phoner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="+")
+    called = models.PositiveIntegerField(_("firms called"), default=0)
+    reached = models.PositiveIntegerField(_("firms reached"), default=0)
+
+    class Meta:
+        verbose_name = _("phoner's firms")
+        verbose_name_plural = _("phoners' firms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phoner", "call_list"], name="%(app_label)s_%(class)s_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phoner} {self.call_list}: {self.called}/{self.reached}"
 
 
 class ImportBatch(models.Model):

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from campaign.calls import call_tallies_rebuild
 from campaign.models import (
     CallAttempt,
     CallList,
@@ -258,6 +259,7 @@ def calls_create(
         call.entry.note_call(call)
     CallListEntry.objects.bulk_create(entries)
     CallAttempt.objects.bulk_create(calls)
+    call_tallies_rebuild()
     for visit, call in booking_calls:
         visit.call = call
     return {

@@ -28,11 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import HELD_KINDS, Agreement, Outcome
-from campaign.models import CallAttempt, CallListEntry, Track
+from campaign.models import CallListEntry, PhonerFirms, Track
 from consultants.models import Jobcentre, RarArea
 from reports.filters import ReportFilter
 from surveys.models import Invitation
@@ -199,15 +199,12 @@ def funnel(filters: ReportFilter, *, by: str | None = None) -> Funnel:
     if by == "phoner":
         # Two phoners may call one firm: the total is counted on its own.
         total.stages.update(entries.aggregate(**FIRM_FIGURES))
+        # The firms each phoner called and reached, per list as the calls were made
+        # (campaign.models.PhonerFirms).
         calls = (
-            CallAttempt.objects.filter(filters.call_list_q("entry__call_list__"))
+            PhonerFirms.objects.filter(filters.call_list_q("call_list__"))
             .values("phoner_id")
-            .annotate(
-                called=Count("entry", distinct=True),
-                reached=Count(
-                    "entry", distinct=True, filter=~Q(outcome__in=CallAttempt.NOT_REACHED)
-                ),
-            )
+            .annotate(called=Sum("called"), reached=Sum("reached"))
             .order_by()
         )
         for figures in calls:

@@ -19,8 +19,11 @@ under "no script"):
   now cancelled by the company or the jobcentre. A moved visit counts once, as the booking
   that replaced it (the 'moved' rows are left out), so moving is not cancelling.
 
-Rates are None where the denominator is 0. Four queries whatever the number of phoners,
-scripts or calls: calls per phoner and script, calls per phoner, visits per phoner, names.
+Rates are None where the denominator is 0. The call figures are sums over the phoners'
+hours (campaign.models.PhonerHour: one row per phoner, campaign track, script and hour, kept
+as the calls are made), not counts over the calls. Four queries whatever the number of
+phoners, scripts or calls: hours per phoner and script, hours per phoner, visits per
+phoner, names.
 """
 
 from __future__ import annotations
@@ -29,12 +32,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncHour
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from bookings.models import Booking, BookingState
-from bookings.slots import LOCAL_TZ
-from campaign.models import CallAttempt, Campaign
+from campaign.models import Campaign, PhonerHour
 from consultants.roles import Role
 
 CANCELLED = (BookingState.CANCELLED_COMPANY, BookingState.CANCELLED_JOBCENTRE)
@@ -101,27 +102,28 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
     """The statistics of every phoner with calls or booked visits in the campaign and track
     (both optional), ordered by name, with the total over all of them. For agency staff:
     the caller checks the role."""
-    calls = CallAttempt.objects.all()
+    # The calls as counted per phoner, campaign track, script and hour as they were made.
+    calls = PhonerHour.objects.all()
     visits = Booking.objects.exclude(state=BookingState.MOVED).filter(booked_by__isnull=False)
     if campaign is not None:
-        calls = calls.filter(entry__call_list__campaign=campaign)
+        calls = calls.filter(campaign=campaign)
         visits = visits.filter(campaign=campaign)
     if track:
-        calls = calls.filter(entry__call_list__track=track)
+        calls = calls.filter(track=track)
         visits = visits.filter(track=track)
     # Visits booked by someone who phones (not, say, a coordinator booking by hand).
     visits = visits.filter(
-        Exists(CallAttempt.objects.filter(phoner=OuterRef("booked_by")))
+        Exists(PhonerHour.objects.filter(phoner=OuterRef("booked_by")))
         | Exists(
             Group.objects.filter(name=Role.PHONER, user=OuterRef("booked_by")),
         )
     )
 
     figures = {
-        "calls": Count("id"),
-        "hours": Count(TruncHour("called_at", tzinfo=LOCAL_TZ), distinct=True),
-        "contacts": Count("id", filter=~Q(outcome__in=CallAttempt.NOT_REACHED)),
-        "bookings": Count("id", filter=Q(outcome=CallAttempt.Outcome.BOOKED)),
+        "calls": Sum("calls"),
+        "hours": Count("hour", distinct=True),
+        "contacts": Sum("contacts"),
+        "bookings": Sum("bookings"),
     }
     per_script = (
         calls.values(

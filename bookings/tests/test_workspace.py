@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from bookings.models import Booking
 from bookings.tests.conftest import at
-from campaign.models import CallAttempt, CallListEntry
+from campaign.models import CallAttempt, CallListEntry, PhonerHour
 from consultants.models import Coordinator, Jobcentre
 from consultants.roles import Role
 from tests.factories import released_call_list
@@ -92,6 +92,7 @@ def test_a_taken_time_on_the_page_says_so_and_offers_fresh_times(
     assert list(response.context["messages"])
     second.refresh_from_db()
     assert second.first_called_at is None  # the refused booking recorded no call
+    assert PhonerHour.objects.get().calls == 1  # and counted none
     assert response.context["search"].offers  # fresh times on the page at once
 
 

@@ -49,8 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="calllistentry",
             index=models.Index(
-                fields=["call_list"],
-                include=("vetting", "first_called_at", "reached_at"),
+                fields=["call_list", "vetting", "first_called_at", "reached_at"],
                 name="campaign_entry_funnel_idx",
             ),
         ),

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import BookingState
+from campaign.calls import call_tallies_rebuild
 from campaign.models import CallAttempt, CallList, CallListEntry, CallScript, Participation, Track
 from consultants.models import Jobcentre
 from consultants.roles import Role
@@ -88,6 +89,8 @@ def data(reference, make_user):
     call(bo, v1, Outcome.NO_ANSWER, t(2, 9, 0))
     call(bo, None, Outcome.DO_NOT_CONTACT, t(2, 11, 0))
     call(anna, track1_script, Outcome.BOOKED, t(3, 9, 0), track=Track.JOBSERVICE)  # noise
+    # The calls were written with their scripts directly: count them into the tallies.
+    call_tallies_rebuild()
 
     def visit(booked_by, state, **fields):
         return BookingFactory(campaign=campaign, booked_by=booked_by, state=state, **fields)
