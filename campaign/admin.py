@@ -4,7 +4,6 @@ their vetting, and the calls made."""
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,6 +17,8 @@ from campaign.models import (
     Company,
     ImportBatch,
     Participation,
+    PhonerFirms,
+    PhonerHour,
 )
 from consultants.admin import is_set_filter
 from consultants.models import Jobcentre
@@ -370,12 +371,16 @@ class CallAttemptAdmin(admin.ModelAdmin):
     date_hierarchy = "called_at"
     show_full_result_count = False
 
-    def get_changeform_initial_data(self, request):
-        return {
-            "phoner": request.user.pk,
-            "called_at": timezone.now(),
-            **super().get_changeform_initial_data(request),
-        }
+    # Calls are recorded in the phoners' workspace (campaign.calls), which also moves the
+    # firm along the queue and keeps the tallies the statistics count: here they are read.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     @admin.display(description=_("company"), ordering="entry__company__name")
     def company(self, obj: CallAttempt) -> Company:
@@ -384,6 +389,47 @@ class CallAttemptAdmin(admin.ModelAdmin):
     @admin.display(description=_("script"), ordering="script__version")
     def script_version(self, obj: CallAttempt) -> str:
         return f"v{obj.script.version}" if obj.script else "-"
+
+
+class TallyAdmin(admin.ModelAdmin):
+    """The phoners' tallies, kept by campaign.calls with every call: read only."""
+
+    list_select_related = ("phoner",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PhonerHour)
+class PhonerHourAdmin(TallyAdmin):
+    list_display = (
+        "hour",
+        "phoner",
+        "campaign",
+        "track",
+        "script",
+        "calls",
+        "contacts",
+        "bookings",
+    )
+    list_filter = ("campaign", "track")
+    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
+    date_hierarchy = "hour"
+
+
+@admin.register(PhonerFirms)
+class PhonerFirmsAdmin(TallyAdmin):
+    list_display = ("phoner", "call_list", "called", "reached")
+    list_filter = ("call_list__campaign", "call_list__track")
+    list_select_related = ("phoner", "call_list__jobcentre", "call_list__campaign")
+    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
 
 
 @admin.register(ImportBatch)

@@ -24,6 +24,7 @@ from bookings.models import (
     Outcome,
     OutcomeKind,
 )
+from campaign.calls import call_tallies_rebuild
 from campaign.models import (
     CallAttempt,
     CallList,
@@ -33,6 +34,8 @@ from campaign.models import (
     Company,
     ImportBatch,
     Participation,
+    PhonerFirms,
+    PhonerHour,
     Track,
 )
 from campaign.validators import CVR_WEIGHTS
@@ -58,7 +61,16 @@ MODELS = sorted(
 # Answers are the respondents' own, and the links of invitations and company links exist
 # only in the mail that sent them (only their hash is stored): none can be added here. Outbox
 # messages are written by the services only.
-NOT_ADDABLE = {Invitation, Answer, BookingLink, ImportBatch, Message}
+NOT_ADDABLE = {
+    Invitation,
+    Answer,
+    BookingLink,
+    ImportBatch,
+    Message,
+    CallAttempt,
+    PhonerHour,
+    PhonerFirms,
+}
 
 
 def cvrs():
@@ -206,6 +218,7 @@ def world(make_booking, consultant, survey, make_user):
         outcome=CallAttempt.Outcome.BOOKED,
         called_at=booking.booked_at,
     )
+    call_tallies_rebuild()
     attend(booking, consultant)
     outcome = Outcome.objects.create(
         booking=booking, kind=OutcomeKind.HELD, registered_at=booking.ends_at
