@@ -614,6 +614,7 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
                        AND s.version = CASE WHEN x.called_at < (e.start_date + 14 + 60)
                                             THEN 1 ELSE 2 END
         WHERE e.n_calls > 0
+        ORDER BY e.id, j
         """,
     )
     run(
@@ -641,6 +642,7 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
         JOIN campaign_calllistentry e ON e.id = c.entry_id
         JOIN campaign_calllist l ON l.id = e.call_list_id
         GROUP BY 1, 2, 3, 4, 5
+        ORDER BY 2, 5
         """,
     )
     run(
@@ -654,6 +656,7 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
               JOIN campaign_calllistentry e ON e.id = c.entry_id
               GROUP BY 1, 2, 3) f
         GROUP BY 1, 2
+        ORDER BY 2
         """,
     )
     booking_columns = (
@@ -669,14 +672,14 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
                b.starts_at - interval '7 days', b.ends_at - interval '7 days', 'moved', '',
                'Kontakt', '', '', b.booked_by_id, b.call_list_id, NULL, NULL, '',
                b.booked_at - interval '3 days', b.booked_at, 0
-        FROM b_booking b WHERE b.moved;
+        FROM b_booking b WHERE b.moved ORDER BY b.id;
         INSERT INTO bookings_booking ({booking_columns})
         SELECT b.id, b.campaign_id, b.track, b.company_id, b.jobcentre_id, b.starts_at,
                b.ends_at, b.state, '', 'Kontakt', '', '', b.booked_by_id, b.call_list_id, NULL,
                CASE WHEN b.moved THEN b.id + {total} END,
                CASE WHEN b.state LIKE 'cancelled%' THEN 'Firmaet har ikke tid' ELSE '' END,
                b.booked_at, greatest(b.booked_at, b.registered_at), (b.moved)::int
-        FROM b_booking b
+        FROM b_booking b ORDER BY b.id
         """,
     )
     run(
@@ -843,7 +846,8 @@ def row_counts(cur) -> list[tuple[str, int]]:
         for label, table in COUNTED
     ]
     visits = cur.execute("SELECT count(*) FROM bookings_booking WHERE state <> 'moved'")
-    counts.insert(8, ("  of them visits (not 'moved')", visits.fetchone()[0]))
+    after = [label for label, _table in COUNTED].index("bookings (all rows)") + 1
+    counts.insert(after, ("  of them visits (not 'moved')", visits.fetchone()[0]))
     return counts
 
 
