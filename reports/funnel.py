@@ -106,8 +106,8 @@ def _visit_stages(filters: ReportFilter, group: str | None) -> dict[object, dict
     """The visit stages per value of `group` (a field path from Booking; None: in total, under
     the key TOTAL), in four queries. Outcomes and agreements are counted on the keys they
     copy from their visit (no join with the visits, but for the booker, which only the visit
-    knows); visits with agreements and with an answered survey as distinct visits, much
-    cheaper than a correlated EXISTS per visit."""
+    knows); visits with agreements and with an answered survey as
+    distinct visits, much cheaper than a correlated EXISTS per visit."""
     stages: dict[object, dict[str, int]] = {}
 
     def rows(queryset, grouped_by: str | None, **figures):
@@ -124,19 +124,24 @@ def _visit_stages(filters: ReportFilter, group: str | None) -> dict[object, dict
     def add(key, figures: dict) -> None:
         stages.setdefault(key, dict.fromkeys(VISIT_STAGES, 0)).update(figures)
 
+    outcomes = Outcome.objects.filter(filters.registered_q())
+    agreements = Agreement.objects.filter(filters.registered_q())
+    if group == "booked_by_id":
+        # Only the visit knows its booker: joined, the visits narrowed by their own keys as
+        # well, so that the database joins the campaign's rows only.
+        outcomes = outcomes.filter(filters.q("booking__"))
+        agreements = agreements.filter(
+            filters.registered_q("outcome__"), filters.q("outcome__booking__")
+        )
     counted = (
         (
             filters.visits(),
             group,
             {"booked": Count("pk"), "held": Count("pk", filter=Q(state__in=HELD_KINDS))},
         ),
+        (outcomes, registered("booking__"), {"outcome_registered": Count("pk")}),
         (
-            Outcome.objects.filter(filters.registered_q()),
-            registered("booking__"),
-            {"outcome_registered": Count("pk")},
-        ),
-        (
-            Agreement.objects.filter(filters.registered_q()),
+            agreements,
             registered("outcome__booking__"),
             {"with_agreements": Count("outcome_id", distinct=True)},
         ),

@@ -111,13 +111,6 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
     if track:
         calls = calls.filter(track=track)
         visits = visits.filter(track=track)
-    # Visits booked by someone who phones (not, say, a coordinator booking by hand).
-    visits = visits.filter(
-        Exists(PhonerHour.objects.filter(phoner=OuterRef("booked_by")))
-        | Exists(
-            Group.objects.filter(name=Role.PHONER, user=OuterRef("booked_by")),
-        )
-    )
 
     figures = {
         "calls": Sum("calls"),
@@ -133,20 +126,16 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
         .order_by("script__campaign__name", "script__track", "script__version")
     )
     per_phoner = calls.values("phoner_id").annotate(**figures).order_by()
-    booked = (
-        visits.values("booked_by_id")
+    booked = {
+        row.pop("booked_by_id"): row
+        for row in visits.values("booked_by_id")
         .annotate(visits=Count("id"), cancelled=Count("id", filter=Q(state__in=CANCELLED)))
         .order_by()
-    )
+    }
 
     phoners: dict[int, PhonerFigures] = {}
     for row in per_phoner:
         phoners[row["phoner_id"]] = PhonerFigures(phoner_id=row["phoner_id"], **_figures(row))
-    for row in booked:
-        phoner = phoners.setdefault(
-            row["booked_by_id"], PhonerFigures(phoner_id=row["booked_by_id"])
-        )
-        phoner.visits, phoner.visits_cancelled = row["visits"], row["cancelled"]
     for row in per_script:
         phoners[row["phoner_id"]].scripts.append(
             ScriptFigures(
@@ -157,11 +146,27 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
                 **_figures(row),
             )
         )
+    # Those who booked count if they phone: they made calls or are phoners (not, say, a
+    # coordinator booking by hand). Asked of the few people who booked, not of every visit.
     users = (
-        get_user_model().objects.filter(pk__in=phoners).only("username", "first_name", "last_name")
+        get_user_model()
+        .objects.filter(pk__in=set(phoners) | set(booked))
+        .annotate(
+            phones=Exists(PhonerHour.objects.filter(phoner=OuterRef("pk")))
+            | Exists(Group.objects.filter(name=Role.PHONER, user=OuterRef("pk")))
+        )
+        .only("username", "first_name", "last_name")
     )
     for user in users:
-        phoners[user.pk].name = user.get_full_name() or user.get_username()
+        if user.pk not in phoners:
+            if not user.phones:
+                continue
+            phoners[user.pk] = PhonerFigures(phoner_id=user.pk)
+        phoner = phoners[user.pk]
+        phoner.name = user.get_full_name() or user.get_username()
+        if user.pk in booked:
+            phoner.visits = booked[user.pk]["visits"]
+            phoner.visits_cancelled = booked[user.pk]["cancelled"]
 
     total = PhonerFigures(name="")
     for phoner in phoners.values():
