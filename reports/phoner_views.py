@@ -30,7 +30,13 @@ class PhonerFilterForm(forms.Form):
 @role_required(Role.AGENCY)
 @require_GET
 def phoner_report(request):
-    form = PhonerFilterForm(request.GET or None)
+    params = request.GET.copy()
+    if "campaign" not in params:
+        # As on the dashboards, the newest campaign until the reader chooses another (or all
+        # of them: an empty choice).
+        newest = Campaign.objects.order_by("-starts_on", "-pk").values_list("pk", flat=True)
+        params["campaign"] = str(newest.first() or "")
+    form = PhonerFilterForm(params)
     campaign = track = None
     if form.is_valid():
         campaign = form.cleaned_data["campaign"]

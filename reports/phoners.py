@@ -21,9 +21,9 @@ under "no script"):
 
 Rates are None where the denominator is 0. The call figures are sums over the phoners'
 hours (campaign.models.PhonerHour: one row per phoner, campaign track, script and hour, kept
-as the calls are made), not counts over the calls. Four queries whatever the number of
-phoners, scripts or calls: hours per phoner and script, hours per phoner, visits per
-phoner, names.
+as the calls are made), not counts over the calls. Five queries whatever the number of
+phoners, scripts or calls: hours per phoner and script, the scripts, hours per phoner,
+visits per phoner, names.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from bookings.models import Booking, BookingState
-from campaign.models import Campaign, PhonerHour
+from campaign.models import CallScript, Campaign, PhonerHour
 from consultants.roles import Role
 
 CANCELLED = (BookingState.CANCELLED_COMPANY, BookingState.CANCELLED_JOBCENTRE)
@@ -118,12 +118,20 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
         "contacts": Sum("contacts"),
         "bookings": Sum("bookings"),
     }
-    per_script = (
-        calls.values(
-            "phoner_id", "script_id", "script__campaign__name", "script__track", "script__version"
+    # Grouped on the tallies' own columns (their indexes give them in order); the scripts'
+    # campaign, track and version are fetched on their own.
+    per_script = list(calls.values("phoner_id", "script_id").annotate(**figures).order_by())
+    scripts = CallScript.objects.filter(
+        pk__in={row["script_id"] for row in per_script if row["script_id"]}
+    ).select_related("campaign")
+    script_keys = {
+        script.pk: (script.campaign.name, script.track, script.version) for script in scripts
+    }
+    # In the scripts' order, calls without a script last.
+    per_script.sort(
+        key=lambda row: (
+            (0, *script_keys[row["script_id"]]) if row["script_id"] in script_keys else (1,)
         )
-        .annotate(**figures)
-        .order_by("script__campaign__name", "script__track", "script__version")
     )
     per_phoner = calls.values("phoner_id").annotate(**figures).order_by()
     booked = {
@@ -137,12 +145,13 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
     for row in per_phoner:
         phoners[row["phoner_id"]] = PhonerFigures(phoner_id=row["phoner_id"], **_figures(row))
     for row in per_script:
+        campaign_name, script_track, version = script_keys.get(row["script_id"], ("", "", None))
         phoners[row["phoner_id"]].scripts.append(
             ScriptFigures(
                 script_id=row["script_id"],
-                campaign=row["script__campaign__name"] or "",
-                track=row["script__track"] or "",
-                version=row["script__version"],
+                campaign=campaign_name,
+                track=script_track,
+                version=version,
                 **_figures(row),
             )
         )

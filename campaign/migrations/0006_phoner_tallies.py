@@ -215,5 +215,19 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="phonerhour",
+            index=models.Index(
+                fields=["phoner", "script", "hour", "calls", "contacts", "bookings"],
+                name="campaign_phonerhour_script_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="phonerhour",
+            index=models.Index(
+                fields=["phoner", "hour", "calls", "contacts", "bookings"],
+                name="campaign_phonerhour_phoner_idx",
+            ),
+        ),
         migrations.RunPython(phoner_tallies_count, migrations.RunPython.noop, elidable=True),
     ]

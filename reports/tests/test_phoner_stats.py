@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from bookings.models import BookingState
 from campaign.calls import call_tallies_rebuild
-from campaign.models import CallAttempt, CallList, CallListEntry, CallScript, Participation, Track
+from campaign.models import (
+    CallAttempt,
+    CallList,
+    CallListEntry,
+    CallScript,
+    Campaign,
+    Participation,
+    Track,
+)
 from consultants.models import Jobcentre
 from consultants.roles import Role
 from reports.phoners import phoner_stats
@@ -169,13 +177,13 @@ def test_rates_without_a_denominator_are_none(reference, make_user):
 
 
 def test_the_number_of_queries_is_fixed(data, make_user, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         phoner_stats(campaign=data["campaign"])
-    # More phoners, scripts and visits: still four.
+    # More phoners, scripts and visits: still five.
     for i in range(5):
         phoner = make_user(f"extra{i}", Role.PHONER)
         BookingFactory(campaign=data["campaign"], booked_by=phoner)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         report = phoner_stats(campaign=data["campaign"])
     assert len(report.phoners) == 7
 
@@ -200,7 +208,7 @@ def test_anonymous_visitors_are_kept_out(client, db):
 def test_the_page_shows_the_figures(client, make_user, data, django_assert_max_num_queries):
     client.force_login(make_user("agency", Role.AGENCY))
     url = reverse("phoner_reports:index")
-    # Session, user, roles, the campaign list and the report's four queries.
+    # Session, user, roles, the campaign list and the report's five queries.
     with django_assert_max_num_queries(12):
         response = client.get(url, {"campaign": data["campaign"].id, "track": Track.JOBCENTRE})
     assert response.status_code == 200
@@ -209,6 +217,16 @@ def test_the_page_shows_the_figures(client, make_user, data, django_assert_max_n
     assert "2.3" in body or "2,3" in body  # Anna's 7 calls in 3 hours
     assert "67%" in body  # Anna's visits cancelled later, and Bo's version-1 booking rate
     assert 'for="id_campaign"' in body and 'for="id_track"' in body
+
+
+def test_the_page_opens_on_the_newest_campaign_and_all_of_them_is_a_choice(client, make_user, data):
+    client.force_login(make_user("agency", Role.AGENCY))
+    url = reverse("phoner_reports:index")
+    newest = Campaign.objects.order_by("-starts_on", "-pk").first()
+    assert client.get(url).context["campaign"] == newest
+    everything = client.get(url, {"campaign": ""})
+    assert everything.context["campaign"] is None
+    assert everything.context["report"].total.calls == 13  # both campaigns, both tracks
 
 
 def test_the_page_refuses_an_unknown_campaign(client, make_user, data):
