@@ -916,7 +916,8 @@ def scenarios() -> list[tuple[str, str, str, str]]:
             f"/reports/visits/?campaign={c}&followup=overdue",
         ),
         ("page phoners", "campaign", "agency", f"/reports/phoners/?campaign={c}"),
-        ("page phoners", "all campaigns", "agency", "/reports/phoners/"),
+        ("page phoners", "newest campaign (default)", "agency", "/reports/phoners/"),
+        ("page phoners", "all campaigns", "agency", "/reports/phoners/?campaign="),
         ("api phoners", "campaign", "agency", f"/api/v1/reports/phoners/?campaign={c}"),
         ("api phoners", "all campaigns", "agency", "/api/v1/reports/phoners/"),
     ]
