@@ -21,8 +21,8 @@ under "no script"):
 
 Rates are None where the denominator is 0. The call figures are sums over the phoners'
 hours (campaign.models.PhonerHour: one row per phoner, campaign track, script and hour, kept
-as the calls are made), not counts over the calls. Five queries whatever the number of
-phoners, scripts or calls: hours per phoner and script, the scripts, hours per phoner,
+as the calls are made), not counts over the calls. At most five queries whatever the number
+of phoners, scripts or calls: hours per phoner and script, the scripts, hours per phoner,
 visits per phoner, names.
 """
 
