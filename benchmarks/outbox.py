@@ -28,7 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchdb
+
+ROOT = benchdb.ROOT
 BENCH_DB = "visitbook_outbox_bench"
 
 
@@ -39,50 +41,6 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} after")
     parser.add_argument("--replace", action="store_true", help=f"drop a leftover {BENCH_DB}")
     return parser.parse_args()
-
-
-def _connect(config: dict, dbname: str):
-    import psycopg
-
-    return psycopg.connect(
-        dbname=dbname,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        autocommit=True,
-    )
-
-
-def create_database(server_url: str, replace: bool) -> str:
-    import dj_database_url
-
-    config = dj_database_url.parse(server_url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("The benchmark needs PostgreSQL (DATABASE_URL=postgres://...).")
-    with _connect(config, "postgres") as admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
-        ).fetchone()
-        if exists and not replace:
-            sys.exit(
-                f"Database {BENCH_DB} exists (a run that did not finish?). --replace drops it."
-            )
-        if exists:
-            admin.execute(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    user = config["USER"] or ""
-    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
-    auth = f"{user}{password}@" if user else ""
-    port = f":{config['PORT']}" if config["PORT"] else ""
-    return f"postgres://{auth}{config['HOST'] or 'localhost'}{port}/{BENCH_DB}"
-
-
-def drop_database(server_url: str) -> None:
-    import dj_database_url
-
-    with _connect(dj_database_url.parse(server_url), "postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -126,8 +84,8 @@ def redis_ping(port: int) -> bool:
 
 def main() -> None:
     args = parse_args()
-    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@localhost:5432/visitbook")
-    bench_url = create_database(server_url, args.replace)
+    server_url = benchdb.server_url()
+    bench_url = benchdb.create_database(server_url, BENCH_DB, replace=args.replace)
     redis_port, smtp_port = free_port(), free_port()
     processes: list[subprocess.Popen] = []
     sink = None
@@ -157,10 +115,7 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
         }
         os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        benchdb.setup_django(bench_url)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
@@ -201,13 +156,11 @@ def main() -> None:
         if sink is not None and sink.is_alive():
             os.kill(sink.pid, signal.SIGTERM)
             sink.join(5)
-        from django.db import connections
-
-        connections.close_all()
+        benchdb.close_django()
         if args.keep:
             print(f"Kept database {BENCH_DB}")
         else:
-            drop_database(server_url)
+            benchdb.drop_database(server_url, BENCH_DB)
 
 
 def queue(count: int) -> float:

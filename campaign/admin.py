@@ -354,8 +354,23 @@ class CallListEntryAdmin(admin.ModelAdmin):
         )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only the services write: calls are recorded in the phoners' workspace
+    (campaign.calls), which also moves the firm along the queue and keeps the tallies the
+    statistics count. Here they are read."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(CallAttempt)
-class CallAttemptAdmin(admin.ModelAdmin):
+class CallAttemptAdmin(ReadOnlyAdmin):
     list_display = ("called_at", "company", "phoner", "outcome", "script_version", "callback_at")
     list_filter = (
         "outcome",
@@ -371,17 +386,6 @@ class CallAttemptAdmin(admin.ModelAdmin):
     date_hierarchy = "called_at"
     show_full_result_count = False
 
-    # Calls are recorded in the phoners' workspace (campaign.calls), which also moves the
-    # firm along the queue and keeps the tallies the statistics count: here they are read.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.display(description=_("company"), ordering="entry__company__name")
     def company(self, obj: CallAttempt) -> Company:
         return obj.entry.company
@@ -391,24 +395,8 @@ class CallAttemptAdmin(admin.ModelAdmin):
         return f"v{obj.script.version}" if obj.script else "-"
 
 
-class TallyAdmin(admin.ModelAdmin):
-    """The phoners' tallies, kept by campaign.calls with every call: read only."""
-
-    list_select_related = ("phoner",)
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(PhonerHour)
-class PhonerHourAdmin(TallyAdmin):
+class PhonerHourAdmin(ReadOnlyAdmin):
     list_display = (
         "hour",
         "phoner",
@@ -420,16 +408,19 @@ class PhonerHourAdmin(TallyAdmin):
         "bookings",
     )
     list_filter = ("campaign", "track")
+    list_select_related = ("phoner", "campaign", "script__campaign")
     search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
     date_hierarchy = "hour"
+    show_full_result_count = False
 
 
 @admin.register(PhonerFirms)
-class PhonerFirmsAdmin(TallyAdmin):
+class PhonerFirmsAdmin(ReadOnlyAdmin):
     list_display = ("phoner", "call_list", "called", "reached")
     list_filter = ("call_list__campaign", "call_list__track")
     list_select_related = ("phoner", "call_list__jobcentre", "call_list__campaign")
     search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
+    show_full_result_count = False
 
 
 @admin.register(ImportBatch)

@@ -138,14 +138,13 @@ def call_create(
         hour=PhonerHour.hour_of(called_at),
     )
     hour.count(outcome)
-    hour.save()
+    hour.save(update_fields=["calls", "contacts", "bookings"])
     if first_call or first_reach:
         firms, _created = PhonerFirms.objects.select_for_update().get_or_create(
             phoner=phoner, call_list=call_list
         )
-        firms.called += first_call
-        firms.reached += first_reach
-        firms.save()
+        firms.count(first_call=first_call, first_reach=first_reach)
+        firms.save(update_fields=["called", "reached"])
     entry.note_call(attempt)
     return attempt
 
@@ -189,18 +188,15 @@ def call_tallies_rebuild() -> tuple[int, int]:
                 hour=hour,
             )
         hours[key].count(outcome)
+        if (phoner_id, list_id) not in firms:
+            firms[phoner_id, list_id] = PhonerFirms(phoner_id=phoner_id, call_list_id=list_id)
         firm = (phoner_id, entry_id)
-        tally = firms.get((phoner_id, list_id))
-        if tally is None:
-            tally = firms[phoner_id, list_id] = PhonerFirms(
-                phoner_id=phoner_id, call_list_id=list_id
-            )
-        if firm not in called:
-            called.add(firm)
-            tally.called += 1
-        if outcome not in CallAttempt.NOT_REACHED and firm not in reached:
+        first_call = firm not in called
+        first_reach = outcome not in CallAttempt.NOT_REACHED and firm not in reached
+        firms[phoner_id, list_id].count(first_call=first_call, first_reach=first_reach)
+        called.add(firm)
+        if first_reach:
             reached.add(firm)
-            tally.reached += 1
     with transaction.atomic():
         PhonerHour.objects.all().delete()
         PhonerFirms.objects.all().delete()

@@ -546,6 +546,11 @@ class PhonerFirms(models.Model):
     def __str__(self) -> str:
         return f"{self.phoner} {self.call_list}: {self.called}/{self.reached}"
 
+    def count(self, *, first_call: bool, first_reach: bool) -> None:
+        """Count a call that is the phoner's first to (first reaching) a firm (not saved)."""
+        self.called += first_call
+        self.reached += first_reach
+
 
 class ImportBatch(models.Model):
     """One uploaded file of companies for a campaign track. Its rows are validated into a

@@ -4,9 +4,14 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import CallList, CallListEntry, Company, Participation
+from campaign.models import CallList, CallListEntry, Campaign, Company, Participation
 from consultants.models import Municipality
 from consultants.roles import Role, has_role, is_agency, jobcentre_q
+
+
+def newest_campaign() -> Campaign | None:
+    """The campaign the reports open on until the reader chooses another."""
+    return Campaign.objects.order_by("-starts_on", "-pk").first()
 
 
 def companies_for(user) -> QuerySet[Company]:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import Booking, BookingState
 from bookings.slots import LOCAL_TZ
 from campaign.models import Campaign, Track
+from campaign.queries import newest_campaign
 from common.errors import ApplicationError
 from consultants.models import Jobcentre, RarArea
 from consultants.roles import Role, has_role, is_agency, jobcentre_id_of
@@ -247,7 +248,7 @@ def filter_from_form(form: ReportFilterForm) -> ReportFilter:
     if not form.is_valid():
         raise FilterError(form)
     data = form.cleaned_data
-    campaign = data.get("campaign") or Campaign.objects.order_by("-starts_on", "-pk").first()
+    campaign = data.get("campaign") or newest_campaign()
     if form.scope is not None:
         jobcentre = Jobcentre.objects.select_related("rar_area").get(pk=form.scope)
         return ReportFilter(

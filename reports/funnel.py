@@ -106,8 +106,8 @@ def _visit_stages(filters: ReportFilter, group: str | None) -> dict[object, dict
     """The visit stages per value of `group` (a field path from Booking; None: in total, under
     the key TOTAL), in four queries. Outcomes and agreements are counted on the keys they
     copy from their visit (no join with the visits, but for the booker, which only the visit
-    knows); visits with agreements and with an answered survey as
-    distinct visits, much cheaper than a correlated EXISTS per visit."""
+    knows); visits with agreements and with an answered survey as distinct visits, much
+    cheaper than a correlated EXISTS per visit."""
     stages: dict[object, dict[str, int]] = {}
 
     def rows(queryset, grouped_by: str | None, **figures):

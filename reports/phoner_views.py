@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign, Track
+from campaign.queries import newest_campaign
 from consultants.permissions import role_required
 from consultants.roles import Role
 from reports.phoners import phoner_stats
@@ -34,8 +35,8 @@ def phoner_report(request):
     if "campaign" not in params:
         # As on the dashboards, the newest campaign until the reader chooses another (or all
         # of them: an empty choice).
-        newest = Campaign.objects.order_by("-starts_on", "-pk").values_list("pk", flat=True)
-        params["campaign"] = str(newest.first() or "")
+        newest = newest_campaign()
+        params["campaign"] = str(newest.pk) if newest else ""
     form = PhonerFilterForm(params)
     campaign = track = None
     if form.is_valid():
