@@ -159,7 +159,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Recomputes the evaluation reports people read (reports/evaluation_snapshots.py).
+    "reports-evaluation-snapshots": {
+        "task": "reports.tasks.evaluation_snapshots_refresh",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
 }
+# The evaluation report is kept for this many seconds before a reader waits for it to be
+# computed again; Celery recomputes the ones in use every 5 minutes; unread ones go after
+# EVALUATION_SNAPSHOT_KEEP_DAYS.
+EVALUATION_SNAPSHOT_MAX_AGE = envint("EVALUATION_SNAPSHOT_MAX_AGE", "900")
+EVALUATION_SNAPSHOT_KEEP_DAYS = envint("EVALUATION_SNAPSHOT_KEEP_DAYS", "30")
 IMPORT_ASYNC_ROWS = envint("IMPORT_ASYNC_ROWS", "500")  # longer company files: in Celery
 
 # --- E-mail ------------------------------------------------------------------------------

@@ -395,7 +395,7 @@ def _period_and_people(filters: ReportFilter) -> tuple[Period, int, int]:
 
 def _tracks(filters: ReportFilter) -> list[TrackFigures]:
     """Visits per track from the funnel, every track the filter keeps listed."""
-    rows = {row.key: row for row in funnel(filters, by="track").rows}
+    rows = {row.key: row for row in funnel(filters, by="track", firms=False).rows}
     tracks = []
     for track, label in Track.choices:
         if filters.track and filters.track != track:
@@ -546,7 +546,7 @@ def evaluation(filters: ReportFilter, *, user, today: dt.date | None = None) -> 
     report = table1(filters, today=today)
     outcomes = outcome_shares(filters)
     leads = lead_time(filters)
-    compliance = followup_compliance(filters, today=today)
+    compliance = followup_compliance(filters, today=today, per_consultant=False)
     comparison = jobcentre_comparison(filters, now=now)
     track1, track2, consultant_survey = _surveys(filters, user)
 

@@ -5,7 +5,7 @@ sentences come in the request's language."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from reports.api import (
     ReportTable1ColumnSerializer,
     ReportView,
 )
-from reports.evaluation import evaluation
+from reports.evaluation_snapshots import evaluation_snapshot
 
 
 class EvaluationCampaignSerializer(serializers.Serializer):
@@ -174,6 +174,12 @@ class EvaluationSerializer(serializers.Serializer):
     campaign = EvaluationCampaignSerializer(allow_null=True)
     filter = EvaluationFilterSerializer()
     today = serializers.DateField(help_text="The day overdue follow-ups are counted on.")
+    computed_at = serializers.DateTimeField(
+        help_text=(
+            "When the figures were computed. The report is kept and recomputed every few "
+            "minutes while in use; recompute=1 computes it now."
+        )
+    )
     period = EvaluationPeriodSerializer()
     participation = EvaluationParticipationSerializer()
     visits = EvaluationVisitsSerializer()
@@ -192,7 +198,15 @@ class EvaluationView(ReportView):
     @extend_schema(
         operation_id="reports_evaluation",
         tags=["reports"],
-        parameters=FILTER_PARAMETERS,
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter(
+                "recompute",
+                int,
+                enum=[1],
+                description="1: compute the figures now instead of reading the kept ones.",
+            ),
+        ],
         responses={200: EvaluationSerializer},
         summary="The evaluation report's figures and summary",
         description=(
@@ -204,5 +218,8 @@ class EvaluationView(ReportView):
     )
     def get(self, request: Request) -> Response:
         filters = self.report_filter(request)
-        report = evaluation(filters, user=request.user)
-        return Response(EvaluationSerializer(report.as_dict()).data)
+        snapshot = evaluation_snapshot(
+            filters, user=request.user, recompute=request.query_params.get("recompute") == "1"
+        )
+        data = {**snapshot.figures, "computed_at": snapshot.computed_at}
+        return Response(EvaluationSerializer(data).data)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from reports.evaluation import evaluation
 from reports.evaluation_presenters import report_context
+from reports.evaluation_snapshots import evaluation_snapshot
 from reports.filters import ReportFilter, ReportFilterForm
 from reports.views import report_page, report_pages, show_campaign
 
@@ -103,22 +104,22 @@ def static_fetcher(weasyprint):
 def evaluation_page(
     request: HttpRequest, filters: ReportFilter, form: ReportFilterForm
 ) -> HttpResponse:
-    ev = evaluation(filters, user=request.user)
+    snapshot = evaluation_snapshot(
+        filters, user=request.user, recompute=request.GET.get("recompute") == "1"
+    )
     show_campaign(form, filters)
     querystring = filters.querystring()
-    context = report_context(ev, filters, pdf=False)
-    context.update(
-        {
-            "form": form,
-            "filter_querystring": querystring,
-            "pages": report_pages(querystring),
-            "index_url": f"{reverse('reports:index')}?{querystring}",
-            "is_evaluation": True,
-            "pdf_url": f"{reverse('reports:evaluation-pdf')}?{querystring}"
-            if pdf_available()
-            else "",
-        }
-    )
+    context = {
+        "campaign": filters.campaign,
+        "snapshot": snapshot,
+        "recompute_url": f"{reverse('reports:evaluation')}?{filters.querystring(recompute=1)}",
+        "form": form,
+        "filter_querystring": querystring,
+        "pages": report_pages(querystring),
+        "index_url": f"{reverse('reports:index')}?{querystring}",
+        "is_evaluation": True,
+        "pdf_url": f"{reverse('reports:evaluation-pdf')}?{querystring}" if pdf_available() else "",
+    }
     return render(request, "reports/evaluation.html", context)
 
 

@@ -104,27 +104,33 @@ class Compliance:
     total: FollowUpFigures = field(default_factory=FollowUpFigures)
 
 
-def followup_compliance(filters: ReportFilter, *, today: dt.date | None = None) -> Compliance:
-    """Per jobcentre and per consultant (owner), in four queries; rows by name."""
+def followup_compliance(
+    filters: ReportFilter, *, today: dt.date | None = None, per_consultant: bool = True
+) -> Compliance:
+    """Per jobcentre and per consultant (owner), in four queries; rows by name.
+    `per_consultant=False` leaves the consultants out (two queries)."""
     today = today or timezone.localdate()
     # Follow-ups carry their visit's keys: counted without joining the visits.
     followups = FollowUp.objects.filter(filters.registered_q())
     per_jobcentre = followup_counts(followups, "jobcentre_id", today=today)
-    per_owner = followup_counts(followups, "owner_id", today=today)
     jobcentres = Jobcentre.objects.filter(pk__in=per_jobcentre).order_by("name")
-    owners = (
-        Consultant.objects.filter(pk__in=per_owner)
-        .select_related("jobcentre")
-        .order_by("name", "pk")
-    )
+    consultants = []
+    if per_consultant:
+        per_owner = followup_counts(followups, "owner_id", today=today)
+        owners = (
+            Consultant.objects.filter(pk__in=per_owner)
+            .select_related("jobcentre")
+            .order_by("name", "pk")
+        )
+        consultants = [
+            ComplianceRow(c.pk, c.name, per_owner[c.pk], c.jobcentre.name if c.jobcentre else "")
+            for c in owners
+        ]
     total = FollowUpFigures()
     for figures in per_jobcentre.values():
         total.add(figures)
     return Compliance(
         jobcentres=[ComplianceRow(j.pk, j.name, per_jobcentre[j.pk]) for j in jobcentres],
-        consultants=[
-            ComplianceRow(c.pk, c.name, per_owner[c.pk], c.jobcentre.name if c.jobcentre else "")
-            for c in owners
-        ],
+        consultants=consultants,
         total=total,
     )

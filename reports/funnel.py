@@ -180,15 +180,19 @@ def _names(by: str, keys: set) -> dict[object, tuple[object, str]]:
     return {pk: (name.casefold(), name) for pk, name in names.items()}
 
 
-def funnel(filters: ReportFilter, *, by: str | None = None) -> Funnel:
+def funnel(filters: ReportFilter, *, by: str | None = None, firms: bool = True) -> Funnel:
     """The funnel in total and, with `by` ("track", "rar_area", "jobcentre" or "phoner"),
-    per group, rows in the groups' order. At most seven queries."""
+    per group, rows in the groups' order. At most seven queries. `firms=False` leaves the
+    firm stages out (None), for a reader that needs only the visits'."""
     if by is not None and by not in DIMENSIONS:
         raise ValueError(by)
     entries = CallListEntry.objects.filter(filters.call_list_q("call_list__"))
     total = FunnelRow(key=None, name="")
+    if not firms:
+        total.stages.update(dict.fromkeys(FIRM_STAGES))
     if by is None:
-        total.stages.update(entries.aggregate(**FIRM_FIGURES))
+        if firms:
+            total.stages.update(entries.aggregate(**FIRM_FIGURES))
         total.stages.update(_visit_stages(filters, None).get(TOTAL, {}))
         return Funnel(by=None, rows=[], total=total)
 
@@ -197,11 +201,13 @@ def funnel(filters: ReportFilter, *, by: str | None = None) -> Funnel:
     def row(key) -> FunnelRow:
         if key not in rows:
             rows[key] = FunnelRow(key=key, name="")
-            if by == "phoner":
+            if not firms:
+                rows[key].stages.update(dict.fromkeys(FIRM_STAGES))
+            elif by == "phoner":
                 rows[key].stages["imported"] = rows[key].stages["approved"] = None
         return rows[key]
 
-    if by == "phoner":
+    if firms and by == "phoner":
         # Two phoners may call one firm: the total is counted on its own.
         total.stages.update(entries.aggregate(**FIRM_FIGURES))
         # The firms each phoner called and reached, per list as the calls were made
@@ -216,7 +222,7 @@ def funnel(filters: ReportFilter, *, by: str | None = None) -> Funnel:
             row(figures["phoner_id"]).stages.update(
                 called=figures["called"], reached=figures["reached"]
             )
-    else:
+    elif firms:
         # Every list has one track and one jobcentre: the groups add up to the total.
         group = _ENTRY_FIELD[by]
         for figures in entries.values(group).annotate(**FIRM_FIGURES).order_by():

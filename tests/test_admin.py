@@ -50,10 +50,13 @@ from consultants.models import (
 )
 from consultants.roles import Role
 from notifications.models import Message
+from reports.evaluation_snapshots import snapshot_compute
+from reports.filters import ReportFilter
+from reports.models import EvaluationSnapshot
 from surveys.admin import LOCKED_MESSAGE
 from surveys.models import Answer, Audience, Invitation, OptOut, Question, Survey
 
-APPS = {"consultants", "campaign", "bookings", "surveys", "notifications"}
+APPS = {"consultants", "campaign", "bookings", "surveys", "notifications", "reports"}
 MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in APPS),
     key=lambda model: model._meta.label,
@@ -70,6 +73,7 @@ NOT_ADDABLE = {
     CallAttempt,
     PhonerHour,
     PhonerFirms,
+    EvaluationSnapshot,
 }
 
 
@@ -190,7 +194,7 @@ def invite(survey: Survey, booking: Booking, token: str = "invitation") -> Invit
 
 @pytest.fixture
 def world(make_booking, consultant, survey, make_user):
-    """One row of every model of the five apps."""
+    """One row of every model of the six apps."""
     booking = make_booking()
     campaign = booking.campaign
     user = make_user("koordinator", Role.COORDINATOR)
@@ -252,10 +256,11 @@ def world(make_booking, consultant, survey, make_user):
         to_email="hr@firma.example",
         due_at=booking.booked_at,
     )
+    snapshot_compute(ReportFilter(campaign=campaign), user=user)
     return booking
 
 
-def test_every_model_of_the_five_apps_is_registered():
+def test_every_model_of_the_six_apps_is_registered():
     from django.apps import apps
 
     models = {model for label in APPS for model in apps.get_app_config(label).get_models()}
