@@ -23,10 +23,12 @@ the same permission check as a request; one who may no longer read it loses the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -77,21 +79,26 @@ def _computed(filters: ReportFilter, *, user, now: dt.datetime | None) -> Evalua
         page=render_to_string(
             "reports/evaluation_body.html", report_context(ev, filters, pdf=False)
         ),
-        figures=ev.as_dict(),
+        # As JSON gives them back (dates as text), whether kept or just computed.
+        figures=json.loads(json.dumps(ev.as_dict(), cls=DjangoJSONEncoder)),
     )
 
 
 def snapshot_compute(
-    filters: ReportFilter, *, user, now: dt.datetime | None = None
+    filters: ReportFilter, *, user, now: dt.datetime | None = None, read: bool = True
 ) -> EvaluationSnapshot:
     """Compute the report for the filter in the active language, as `user` reads it, and
-    keep it (replacing the one there was). Two readers computing one report at once both
-    write it; the second's stays."""
+    keep it (replacing the one there was). `read=False` (the Celery job) leaves the time it
+    was last read as it was. Two readers computing one report at once both write it; the
+    second's stays."""
     computed = _computed(filters, user=user, now=now)
     fields = {f.attname: getattr(computed, f.attname) for f in EvaluationSnapshot._meta.fields}
     del fields["id"], fields["key"]
+    create = dict(fields)
+    if not read:
+        del fields["read_at"]
     snapshot, _created = EvaluationSnapshot.objects.update_or_create(
-        key=computed.key, defaults=fields
+        key=computed.key, defaults=fields, create_defaults=create
     )
     return snapshot
 
@@ -125,7 +132,7 @@ def _refresh(snapshot: EvaluationSnapshot, now: dt.datetime) -> bool:
             filters = report_filter(reader, QueryDict(urlencode(snapshot.params)))
             if snapshot_key(filters, snapshot.language) != snapshot.key:
                 raise PermissionDenied  # the reader's scope changed
-            snapshot_compute(filters, user=reader, now=now)
+            snapshot_compute(filters, user=reader, now=now, read=False)
     except (PermissionDenied, FilterError):
         snapshot.delete()
         return False
