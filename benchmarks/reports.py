@@ -915,6 +915,20 @@ def scenarios() -> list[tuple[str, str, str, str]]:
             "agency",
             f"/reports/visits/?campaign={c}&followup=overdue",
         ),
+        # The evaluation report is kept (reports.evaluation_snapshots): the rows above read
+        # the kept one; these compute it on every request, as the first reader waits.
+        (
+            "page evaluation, computed",
+            "campaign",
+            "agency",
+            f"/reports/evaluation/?campaign={c}&recompute=1",
+        ),
+        (
+            "api evaluation, computed",
+            "campaign",
+            "agency",
+            f"/api/v1/reports/evaluation/?campaign={c}&recompute=1",
+        ),
         ("page phoners", "campaign", "agency", f"/reports/phoners/?campaign={c}"),
         ("page phoners", "newest campaign (default)", "agency", "/reports/phoners/"),
         ("page phoners", "all campaigns", "agency", "/reports/phoners/?campaign="),

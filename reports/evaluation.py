@@ -2,6 +2,9 @@
 sections use, for the campaign and scope of a ReportFilter, and the summary's sentences in the
 report's style ("Der blev booket 3.966 besøg ...").
 
+The page and the API read it through reports.evaluation_snapshots, which keeps it per filter
+and language (computing it takes a second or more at a million visits); the PDF computes it.
+
 Nothing here counts what an aggregate module counts: the figures come from reports.table1,
 funnel, leadtime, outcomes, followups and jobcentres and from surveys.results, each called
 once, and are only picked out, added up and divided here. The one query of this module's own
@@ -281,7 +284,7 @@ class Evaluation:
     lead_split: LeadTimeSplit
     outcomes: Outcomes
     table1: Table1
-    followups: Compliance
+    followups: Compliance  # per jobcentre (the report names no consultants)
     jobcentres: JobcentreComparison
     highlights: list[Highlight]
     company_track1: SurveyFigures | None
@@ -531,13 +534,22 @@ def _highlights(
     return highlights
 
 
-def evaluation(filters: ReportFilter, *, user, today: dt.date | None = None) -> Evaluation:
+def evaluation(
+    filters: ReportFilter,
+    *,
+    user,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Evaluation:
     """Every figure of the evaluation report for the filter. `user` reads the survey figures
     (surveys.results scopes them by reader; the filter already holds a coordinator's
-    jobcentre). `today` decides what is overdue and which visits have passed (default:
-    today, local time). A fixed number of queries whatever the data."""
-    now = timezone.now()
-    if today is None:
+    jobcentre). `now` decides which visits have passed and its day what is overdue
+    (default: now); a `today` alone counts the whole day as passed. A fixed number of
+    queries whatever the data."""
+    if now is not None:
+        today = timezone.localdate(now)
+    elif today is None:
+        now = timezone.now()
         today = timezone.localdate(now)
     else:
         now = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, LOCAL_TZ)

@@ -64,8 +64,8 @@ def is_fresh(snapshot: EvaluationSnapshot, now: dt.datetime) -> bool:
 
 def _computed(filters: ReportFilter, *, user, now: dt.datetime | None) -> EvaluationSnapshot:
     """The report for the filter in the active language, as `user` reads it (not saved)."""
-    ev = evaluation(filters, user=user, today=timezone.localdate(now) if now else None)
     now = now or timezone.now()
+    ev = evaluation(filters, user=user, now=now)
     language = translation.get_language()
     return EvaluationSnapshot(
         key=snapshot_key(filters, language),

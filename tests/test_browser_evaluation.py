@@ -1,5 +1,6 @@
 """Agency staff open the evaluation report in a real browser: the summary and Table 1 are
-there, the charts are drawn, and printing hides the navigation and shows the bars."""
+there, the charts are drawn, printing hides the navigation and shows the bars, and the kept
+report is computed again on request."""
 
 import re
 
@@ -64,3 +65,15 @@ def test_agency_staff_open_the_evaluation_report_and_print_it(page, reference, m
 
     page.emulate_media(media="screen")
     expect(page.locator("header.navbar")).to_be_visible()
+    expect(page.locator("#report-computed")).to_be_visible()
+
+    # The report is kept: visits booked since do not show until it is computed again.
+    world.more(2)
+    page.reload()
+    expect(page.locator("#key-booked")).to_contain_text("10")
+    page.emulate_media(media="print")
+    expect(page.locator("#report-computed")).to_be_hidden()
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Recompute now").click()
+    expect(page.locator("#key-booked")).to_contain_text("12")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evaluation of Vinter")
