@@ -117,14 +117,15 @@ def followup_compliance(
     consultants = []
     if per_consultant:
         per_owner = followup_counts(followups, "owner_id", today=today)
+        # Thousands in a whole campaign: plain values, not model instances.
         owners = (
             Consultant.objects.filter(pk__in=per_owner)
-            .select_related("jobcentre")
             .order_by("name", "pk")
+            .values_list("pk", "name", "jobcentre__name")
         )
         consultants = [
-            ComplianceRow(c.pk, c.name, per_owner[c.pk], c.jobcentre.name if c.jobcentre else "")
-            for c in owners
+            ComplianceRow(pk, name, per_owner[pk], jobcentre or "")
+            for pk, name, jobcentre in owners
         ]
     total = FollowUpFigures()
     for figures in per_jobcentre.values():
