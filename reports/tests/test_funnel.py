@@ -42,6 +42,23 @@ def test_per_track(world):
     assert [r.key for r in funnel(world.filters(), by="track").rows] == ["1", "2"]
 
 
+@pytest.mark.parametrize("by", [None, "track", "phoner"])
+def test_the_visit_stages_alone(world, by):
+    """firms=False (the evaluation report) leaves the firm stages out, the rest as counted;
+    a phoner who only called has no row."""
+    with CaptureQueriesContext(connection) as with_firms:
+        whole = funnel(world.filters(), by=by)
+    with CaptureQueriesContext(connection) as without:
+        alone = funnel(world.filters(), by=by, firms=False)
+    assert len(without) < len(with_firms)
+    full_rows = {r.key: r for r in whole.rows}
+    for row, full in [(r, full_rows[r.key]) for r in alone.rows] + [(alone.total, whole.total)]:
+        assert stages(row)[:4] == (None,) * 4
+        assert stages(row)[4:] == stages(full)[4:]
+    for key in set(full_rows) - {r.key for r in alone.rows}:
+        assert stages(full_rows[key])[4:] == (0,) * 5
+
+
 def test_per_area_and_jobcentre(world):
     areas = {r.name: r for r in funnel(world.filters(), by="rar_area").rows}
     assert set(areas) == {"Hovedstaden", "Østjylland", "Fyn"}
