@@ -1,7 +1,8 @@
 """The evaluation report's figures as JSON: GET /api/v1/reports/evaluation/, for agency staff
 (everything) and coordinators (their own jobcentre, forced), with the dashboards' filter. The
 same figures and summary sentences as /reports/evaluation/ (reports.evaluation); the
-sentences come in the request's language."""
+sentences come in the request's language. Answered from the kept report while it is fresh
+(reports.evaluation_snapshots); `computed_at` says when it was computed."""
 
 from __future__ import annotations
 
