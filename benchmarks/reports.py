@@ -127,6 +127,7 @@ VISIT_KEYS = {
     "track": "v.track",
     "jobcentre_id": "v.jobcentre_id",
     "visit_starts_at": "v.starts_at",
+    "booked_by_id": "(SELECT b.booked_by_id FROM bookings_booking b WHERE b.id = v.id)",
 }
 
 

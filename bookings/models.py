@@ -184,11 +184,12 @@ class Attendee(models.Model):
 
 
 class VisitKeys(models.Model):
-    """The keys of the visit a registered row belongs to (campaign, track, jobcentre, start),
-    copied onto it when it is written. A visit never changes once its outcome is registered,
-    so the copies never go stale; they let the dashboards count a campaign's outcomes,
-    agreements and follow-ups from their own indexed rows, without joining every visit
-    (with a million visits, those joins alone took most of the 300 ms a page may take).
+    """The keys of the visit a registered row belongs to (campaign, track, jobcentre, start,
+    and who booked it), copied onto it when it is written. A visit never changes once its
+    outcome is registered, so the copies never go stale; they let the dashboards count a
+    campaign's outcomes, agreements and follow-ups from their own indexed rows, without
+    joining every visit (with a million visits, those joins alone took most of the 300 ms a
+    page may take).
 
     save() copies them from the row's visit, so every way of writing these rows keeps them
     (services, the admin, tests); bulk_create callers copy them with `visit_keys_copy`."""
@@ -201,6 +202,15 @@ class VisitKeys(models.Model):
         Jobcentre, on_delete=models.PROTECT, related_name="+", editable=False
     )
     visit_starts_at = models.DateTimeField(_("visit starts"), editable=False)
+    # The funnel per phoner counts outcomes and agreements per booker without the visits.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("visit booked by"),
+    )
 
     class Meta:
         abstract = True
@@ -215,6 +225,7 @@ class VisitKeys(models.Model):
         self.track = source.track
         self.jobcentre_id = source.jobcentre_id
         self.visit_starts_at = getattr(source, "visit_starts_at", None) or source.starts_at
+        self.booked_by_id = source.booked_by_id
 
     def _visit(self) -> "Booking | VisitKeys":
         raise NotImplementedError

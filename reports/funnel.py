@@ -103,10 +103,10 @@ FIRM_FIGURES = {
 
 
 def _visit_stages(filters: ReportFilter, group: str | None) -> dict[object, dict[str, int]]:
-    """The visit stages per value of `group` (a field path from Booking; None: in total, under
-    the key TOTAL), in four queries. Outcomes and agreements are counted on the keys they
-    copy from their visit (no join with the visits, but for the booker, which only the visit
-    knows); visits with agreements and with an answered survey as distinct visits, much
+    """The visit stages per value of `group` (a field of Booking that outcomes and agreements
+    copy from their visit, bookings.models.VisitKeys; None: in total, under the key TOTAL),
+    in four queries. Outcomes and agreements are counted on their own rows, without joining
+    the visits; visits with agreements and with an answered survey as distinct visits, much
     cheaper than a correlated EXISTS per visit."""
     stages: dict[object, dict[str, int]] = {}
 
@@ -117,32 +117,23 @@ def _visit_stages(filters: ReportFilter, group: str | None) -> dict[object, dict
         for row in queryset.values(grouped_by).annotate(**figures).order_by():
             yield row.pop(grouped_by), row
 
-    def registered(path_to_booking: str) -> str | None:
-        """`group` on a row with VisitKeys, `path_to_booking` leading to its visit."""
-        return path_to_booking + group if group == "booked_by_id" else group
-
     def add(key, figures: dict) -> None:
         stages.setdefault(key, dict.fromkeys(VISIT_STAGES, 0)).update(figures)
 
-    outcomes = Outcome.objects.filter(filters.registered_q())
-    agreements = Agreement.objects.filter(filters.registered_q())
-    if group == "booked_by_id":
-        # Only the visit knows its booker: joined, the visits narrowed by their own keys as
-        # well, so that the database joins the campaign's rows only.
-        outcomes = outcomes.filter(filters.q("booking__"))
-        agreements = agreements.filter(
-            filters.registered_q("outcome__"), filters.q("outcome__booking__")
-        )
     counted = (
         (
             filters.visits(),
             group,
             {"booked": Count("pk"), "held": Count("pk", filter=Q(state__in=HELD_KINDS))},
         ),
-        (outcomes, registered("booking__"), {"outcome_registered": Count("pk")}),
         (
-            agreements,
-            registered("outcome__booking__"),
+            Outcome.objects.filter(filters.registered_q()),
+            group,
+            {"outcome_registered": Count("pk")},
+        ),
+        (
+            Agreement.objects.filter(filters.registered_q()),
+            group,
             {"with_agreements": Count("outcome_id", distinct=True)},
         ),
         (

@@ -1,7 +1,7 @@
 """Outcomes, agreements and follow-ups carry their visit's keys (campaign, track, jobcentre,
-start), copied when written, so the dashboards count them without joining the visits. The
-copies must equal the visit's, however the rows were written: by the service, by the ORM, and
-by the migration that filled them in for the rows there were."""
+start, who booked it), copied when written, so the dashboards count them without joining the
+visits. The copies must equal the visit's, however the rows were written: by the service, by
+the ORM, and by the migrations that filled them in for the rows there were."""
 
 import datetime as dt
 import importlib
@@ -18,19 +18,31 @@ from campaign.models import Track
 from tests.factories import CampaignFactory
 
 backfill = importlib.import_module("bookings.migrations.0005_visit_keys")
+booker_backfill = importlib.import_module("bookings.migrations.0006_visit_keys_booker")
 
 
 @pytest.fixture
 def world(make_user, jobcentre, campaign, consultant):
-    return build_world(make_user, jobcentre, campaign, consultant)
+    world = build_world(make_user, jobcentre, campaign, consultant)
+    for visit in (world.visit, world.aarhus_visit):
+        visit.booked_by = world.users["phoner"]
+        visit.save(update_fields=["booked_by"])
+    return world
 
 
 def keys(row) -> tuple:
-    return (row.campaign_id, row.track, row.jobcentre_id, row.visit_starts_at)
+    return (row.campaign_id, row.track, row.jobcentre_id, row.visit_starts_at, row.booked_by_id)
 
 
 def visit_keys(booking) -> tuple:
-    return (booking.campaign_id, booking.track, booking.jobcentre_id, booking.starts_at)
+    assert booking.booked_by_id is not None
+    return (
+        booking.campaign_id,
+        booking.track,
+        booking.jobcentre_id,
+        booking.starts_at,
+        booking.booked_by_id,
+    )
 
 
 def register(world):
@@ -78,6 +90,19 @@ def test_the_migration_fills_them_in_from_the_visits(world):
         )
 
     backfill.visit_keys_copy(None, SimpleNamespace(connection=connection))
+
+    expected = visit_keys(world.visit)
+    for model in (Outcome, Agreement, FollowUp):
+        assert {keys(row) for row in model.objects.all()} == {expected}, model.__name__
+
+
+def test_the_booker_migration_fills_in_who_booked_the_visit(world):
+    register(world)
+    # As if the rows had been written before the booker was copied.
+    for model in (Outcome, Agreement, FollowUp):
+        model.objects.update(booked_by=None)
+
+    booker_backfill.booker_copy(None, SimpleNamespace(connection=connection))
 
     expected = visit_keys(world.visit)
     for model in (Outcome, Agreement, FollowUp):
