@@ -534,25 +534,13 @@ def _highlights(
     return highlights
 
 
-def evaluation(
-    filters: ReportFilter,
-    *,
-    user,
-    today: dt.date | None = None,
-    now: dt.datetime | None = None,
-) -> Evaluation:
+def evaluation(filters: ReportFilter, *, user, now: dt.datetime | None = None) -> Evaluation:
     """Every figure of the evaluation report for the filter. `user` reads the survey figures
     (surveys.results scopes them by reader; the filter already holds a coordinator's
     jobcentre). `now` decides which visits have passed and its day what is overdue
-    (default: now); a `today` alone counts the whole day as passed. A fixed number of
-    queries whatever the data."""
-    if now is not None:
-        today = timezone.localdate(now)
-    elif today is None:
-        now = timezone.now()
-        today = timezone.localdate(now)
-    else:
-        now = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, LOCAL_TZ)
+    (default: now). A fixed number of queries whatever the data."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
 
     period, consultants, representatives = _period_and_people(filters)
     report = table1(filters, today=today)

@@ -8,9 +8,18 @@ register = template.Library()
 
 
 @register.simple_tag
-def report_cell(table, row, column, cell) -> str:
+def report_cell(table, row, column, cell, pdf=False) -> str:
     """The cell: highlighted (with the reason read out), linked to the visits behind it (the
-    row and column read out), the share after the count."""
+    row and column read out), the share after the count. `pdf`: plain, without links."""
+    if pdf:
+        text = format_html("{}", cell.text)
+        if cell.with_share:
+            text = format_html('{} <span class="share">({})</span>', text, cell.share_text)
+        if cell.highlight:
+            text = format_html("<strong>⚠ {}</strong>", text)
+        return format_html(
+            '<td class="text-end num" id="{}-{}-{}">{}</td>', table.key, row.key, column.key, text
+        )
     header = row.header
     text = (
         format_html(
