@@ -646,6 +646,29 @@ def seed_sql(cur, plan: list[dict], locals_: int, now: dt.datetime) -> None:
         ORDER BY 2, 5
         """,
     )
+    # Their sums, as phoner_totals_rebuild makes them: per script, and the hours worked per
+    # campaign and track, per campaign, per track and in all.
+    run(
+        "phoners' script totals",
+        """
+        INSERT INTO campaign_phonerscripttotals (phoner_id, campaign_id, track, script_id, hours,
+                                                 calls, contacts, bookings)
+        SELECT phoner_id, campaign_id, track, script_id, count(*), sum(calls), sum(contacts),
+               sum(bookings)
+        FROM campaign_phonerhour
+        GROUP BY 1, 2, 3, 4
+        """,
+    )
+    run(
+        "phoners' hours worked",
+        """
+        INSERT INTO campaign_phonerworkedhours (phoner_id, campaign_id, track, hours)
+        SELECT phoner_id, campaign_id, coalesce(track, ''), count(DISTINCT hour)
+        FROM campaign_phonerhour
+        GROUP BY GROUPING SETS ((phoner_id, campaign_id, track), (phoner_id, campaign_id),
+                                (phoner_id, track), (phoner_id))
+        """,
+    )
     run(
         "phoners' firms",
         f"""
@@ -831,6 +854,8 @@ COUNTED = (
     ("call list entries", "campaign_calllistentry"),
     ("calls", "campaign_callattempt"),
     ("phoners' hours (tallies)", "campaign_phonerhour"),
+    ("phoners' script totals (tallies)", "campaign_phonerscripttotals"),
+    ("phoners' hours worked (tallies)", "campaign_phonerworkedhours"),
     ("phoners' firms (tallies)", "campaign_phonerfirms"),
     ("bookings (all rows)", "bookings_booking"),
     ("attendees", "bookings_attendee"),

@@ -135,6 +135,14 @@ class Booking(models.Model):
             models.Index(fields=["campaign", "starts_at"]),
             models.Index(fields=["campaign", "state", "starts_at"]),
             models.Index(fields=["campaign", "jobcentre", "state"]),
+            # The phoner statistics over every campaign: each booker's visits and how many
+            # are cancelled, read from the index alone (a moved visit counts as its
+            # replacement).
+            models.Index(
+                fields=["booked_by", "state"],
+                condition=Q(booked_by__isnull=False) & ~Q(state=BookingState.MOVED),
+                name="bookings_booking_booker_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,8 @@ from campaign.models import (
     Participation,
     PhonerFirms,
     PhonerHour,
+    PhonerScriptTotals,
+    PhonerWorkedHours,
 )
 from consultants.admin import is_set_filter
 from consultants.models import Jobcentre
@@ -411,6 +413,33 @@ class PhonerHourAdmin(ReadOnlyAdmin):
     list_select_related = ("phoner", "campaign", "script__campaign")
     search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
     date_hierarchy = "hour"
+    show_full_result_count = False
+
+
+@admin.register(PhonerScriptTotals)
+class PhonerScriptTotalsAdmin(ReadOnlyAdmin):
+    list_display = (
+        "phoner",
+        "campaign",
+        "track",
+        "script",
+        "hours",
+        "calls",
+        "contacts",
+        "bookings",
+    )
+    list_filter = ("campaign", "track")
+    list_select_related = ("phoner", "campaign", "script__campaign")
+    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
+    show_full_result_count = False
+
+
+@admin.register(PhonerWorkedHours)
+class PhonerWorkedHoursAdmin(ReadOnlyAdmin):
+    list_display = ("phoner", "campaign", "track", "hours")
+    list_filter = ("campaign", "track")
+    list_select_related = ("phoner", "campaign")
+    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
     show_full_result_count = False
 
 

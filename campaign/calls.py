@@ -8,7 +8,7 @@ phoner is claimed for a while so that two phoners never get the same one.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,8 @@ from campaign.models import (
     Company,
     PhonerFirms,
     PhonerHour,
+    PhonerScriptTotals,
+    PhonerWorkedHours,
 )
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from consultants.roles import Role, has_role
@@ -110,9 +112,9 @@ def call_create(
     callback_at: dt.datetime | None = None,
 ) -> CallAttempt:
     """Record a call to the firm of `entry` with the list's current script, count it in the
-    phoner's tallies (PhonerHour, PhonerFirms), and note on the entry when the firm was
-    first called and first reached. The caller holds the entry's row lock, moves it along
-    the queue and saves it."""
+    phoner's tallies (PhonerHour, PhonerScriptTotals, PhonerWorkedHours, PhonerFirms), and
+    note on the entry when the firm was first called and first reached. The caller holds the
+    entry's row lock, moves it along the queue and saves it."""
     call_list = entry.call_list
     script = current_script(call_list)
     earlier = CallAttempt.objects.filter(entry=entry, phoner=phoner)
@@ -130,15 +132,7 @@ def call_create(
         callback_at=callback_at,
         called_at=called_at,
     )
-    hour, _created = PhonerHour.objects.select_for_update().get_or_create(
-        phoner=phoner,
-        campaign_id=call_list.campaign_id,
-        track=call_list.track,
-        script=script,
-        hour=PhonerHour.hour_of(called_at),
-    )
-    hour.count(outcome)
-    hour.save(update_fields=["calls", "contacts", "bookings"])
+    _count_call(phoner, call_list, script, outcome, called_at)
     if first_call or first_reach:
         firms, _created = PhonerFirms.objects.select_for_update().get_or_create(
             phoner=phoner, call_list=call_list
@@ -149,10 +143,74 @@ def call_create(
     return attempt
 
 
+def _count_call(phoner, call_list: CallList, script, outcome: str, called_at) -> None:
+    """Count a call into its phoner's hour, script totals and, the first time they call in
+    that clock hour, their hours worked."""
+    keys = {"phoner": phoner, "campaign_id": call_list.campaign_id, "track": call_list.track}
+    hour, new_hour = PhonerHour.objects.select_for_update().get_or_create(
+        **keys, script=script, hour=PhonerHour.hour_of(called_at)
+    )
+    hour.count(outcome)
+    hour.save(update_fields=["calls", "contacts", "bookings"])
+    totals, _created = PhonerScriptTotals.objects.select_for_update().get_or_create(
+        **keys, script=script
+    )
+    totals.count(outcome)
+    totals.hours += new_hour
+    totals.save(update_fields=["calls", "contacts", "bookings", "hours"])
+    if not new_hour:
+        return
+    # Each of the rows this hour counts in is locked before asking whether another of the
+    # phoner's hour rows already counted it there: a second call in the same clock hour
+    # under another script (another tab) waits, then sees this one.
+    for campaign_id, track in PhonerWorkedHours.scopes(call_list.campaign_id, call_list.track):
+        worked, _created = PhonerWorkedHours.objects.select_for_update().get_or_create(
+            phoner=phoner, campaign_id=campaign_id, track=track
+        )
+        others = PhonerHour.objects.filter(phoner=phoner, hour=hour.hour).exclude(pk=hour.pk)
+        if campaign_id is not None:
+            others = others.filter(campaign_id=campaign_id)
+        if track:
+            others = others.filter(track=track)
+        if not others.exists():
+            worked.hours += 1
+            worked.save(update_fields=["hours"])
+
+
+def phoner_totals_rebuild() -> tuple[int, int]:
+    """Sum the phoners' hours (PhonerHour) again into their script totals and hours worked,
+    replacing those there are. Returns the rows written to each."""
+    totals = [
+        PhonerScriptTotals(**row)
+        for row in PhonerHour.objects.values("phoner_id", "campaign_id", "track", "script_id")
+        .annotate(
+            hours=Count("pk"),
+            calls=Sum("calls"),
+            contacts=Sum("contacts"),
+            bookings=Sum("bookings"),
+        )
+        .order_by()
+    ]
+    # As PhonerWorkedHours.scopes: per campaign and track, per campaign, per track, in all.
+    worked = [
+        PhonerWorkedHours(**{"campaign_id": None, "track": "", **row})
+        for scope in (("campaign_id", "track"), ("campaign_id",), ("track",), ())
+        for row in PhonerHour.objects.values("phoner_id", *scope)
+        .annotate(hours=Count("hour", distinct=True))
+        .order_by()
+    ]
+    with transaction.atomic():
+        PhonerScriptTotals.objects.all().delete()
+        PhonerWorkedHours.objects.all().delete()
+        PhonerScriptTotals.objects.bulk_create(totals, batch_size=2000)
+        PhonerWorkedHours.objects.bulk_create(worked, batch_size=2000)
+    return len(totals), len(worked)
+
+
 def call_tallies_rebuild() -> tuple[int, int]:
-    """Count every call again into the tallies call_create keeps (PhonerHour, PhonerFirms),
-    replacing those there are: for calls written without call_create (the demo's bulk data).
-    Returns the rows written to each."""
+    """Count every call again into the tallies call_create keeps (PhonerHour, PhonerFirms and
+    the sums over the hours), replacing those there are: for calls written without
+    call_create (the demo's bulk data). Returns the hour and firm rows written."""
     hours: dict[tuple, PhonerHour] = {}
     firms: dict[tuple, PhonerFirms] = {}
     called: set[tuple[int, int]] = set()
@@ -202,6 +260,7 @@ def call_tallies_rebuild() -> tuple[int, int]:
         PhonerFirms.objects.all().delete()
         PhonerHour.objects.bulk_create(hours.values(), batch_size=2000)
         PhonerFirms.objects.bulk_create(firms.values(), batch_size=2000)
+        phoner_totals_rebuild()
     return len(hours), len(firms)
 
 

@@ -1,8 +1,8 @@
 """Phoner statistics for agency staff: how each phoner calls and books, per call-script
 version, and how many of their bookings were cancelled later.
 
-The figures, per phoner and per script version (a call without a recorded script counts
-under "no script"):
+The figures, per phoner and per script version (calls without a recorded script count
+under "no script" in their campaign track):
 
 - calls: every call made.
 - hours worked: the number of distinct clock hours (local time; 09:00-09:59 on a given day
@@ -10,7 +10,7 @@ under "no script"):
   and idle hours between calls do not count; phoners work in blocks of calls, so this is
   close to time on the phone without needing shift records. A phoner's total is counted
   over all their calls, so it can be less than the sum over their script versions (two
-  versions used within one hour).
+  versions, tracks or campaigns within one hour).
 - calls per hour: calls / hours worked.
 - contacts reached: calls whose outcome is not no_answer, busy or wrong_number.
 - bookings: calls with the outcome booked.
@@ -19,11 +19,15 @@ under "no script"):
   now cancelled by the company or the jobcentre. A moved visit counts once, as the booking
   that replaced it (the 'moved' rows are left out), so moving is not cancelling.
 
-Rates are None where the denominator is 0. The call figures are sums over the phoners'
-hours (campaign.models.PhonerHour: one row per phoner, campaign track, script and hour, kept
-as the calls are made), not counts over the calls. At most five queries whatever the number
-of phoners, scripts or calls: hours per phoner and script, the scripts, hours per phoner,
-visits per phoner, names.
+Rates are None where the denominator is 0. The call figures are not counted over the calls:
+they are read from the phoners' tallies, kept as the calls are made
+(campaign.calls.call_create): one row per phoner, campaign track and script
+(campaign.models.PhonerScriptTotals) and the phoner's hours worked per campaign and track,
+per campaign, per track and in all (PhonerWorkedHours). Over years of campaigns that is a
+few thousand rows, not a million calls or half a million phoner-hours. The visits per
+booker are counted live, from an index of their own. At most four queries whatever the
+number of phoners, scripts or calls: the script totals, the hours worked, the visits per
+booker, the names.
 """
 
 from __future__ import annotations
@@ -32,10 +36,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from bookings.models import Booking, BookingState
-from campaign.models import CallScript, Campaign, PhonerHour
+from campaign.models import (
+    Campaign,
+    PhonerHour,
+    PhonerScriptTotals,
+    PhonerWorkedHours,
+)
 from consultants.roles import Role
 
 CANCELLED = (BookingState.CANCELLED_COMPANY, BookingState.CANCELLED_JOBCENTRE)
@@ -94,67 +103,55 @@ class PhonerReport:
     total: PhonerFigures
 
 
-def _figures(row: dict) -> dict:
-    return {k: row[k] for k in ("calls", "hours", "contacts", "bookings")}
-
-
 def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) -> PhonerReport:
     """The statistics of every phoner with calls or booked visits in the campaign and track
     (both optional), ordered by name, with the total over all of them. For agency staff:
     the caller checks the role."""
-    # The calls as counted per phoner, campaign track, script and hour as they were made.
-    calls = PhonerHour.objects.all()
+    # The calls as summed per phoner, campaign track and script as they were made.
+    per_script = PhonerScriptTotals.objects.all()
+    worked = PhonerWorkedHours.objects.filter(campaign=campaign, track=track or "")
     visits = Booking.objects.exclude(state=BookingState.MOVED).filter(booked_by__isnull=False)
     if campaign is not None:
-        calls = calls.filter(campaign=campaign)
+        per_script = per_script.filter(campaign=campaign)
         visits = visits.filter(campaign=campaign)
     if track:
-        calls = calls.filter(track=track)
+        per_script = per_script.filter(track=track)
         visits = visits.filter(track=track)
 
-    figures = {
-        "calls": Sum("calls"),
-        "hours": Count("hour", distinct=True),
-        "contacts": Sum("contacts"),
-        "bookings": Sum("bookings"),
-    }
-    # Grouped on the tallies' own columns (their indexes give them in order); the scripts'
-    # campaign, track and version are fetched on their own.
-    per_script = list(calls.values("phoner_id", "script_id").annotate(**figures).order_by())
-    scripts = CallScript.objects.filter(
-        pk__in={row["script_id"] for row in per_script if row["script_id"]}
-    ).select_related("campaign")
-    script_keys = {
-        script.pk: (script.campaign.name, script.track, script.version) for script in scripts
-    }
-    # In the scripts' order, calls without a script last.
-    per_script.sort(
-        key=lambda row: (
-            (0, *script_keys[row["script_id"]]) if row["script_id"] in script_keys else (1,)
-        )
+    # In the scripts' order, calls without a script last in each campaign track.
+    per_script = per_script.order_by(
+        "campaign__name", "track", F("script__version").asc(nulls_last=True)
+    ).values(
+        "phoner_id",
+        "script_id",
+        "track",
+        "calls",
+        "hours",
+        "contacts",
+        "bookings",
+        campaign_name=F("campaign__name"),
+        version=F("script__version"),
     )
-    per_phoner = calls.values("phoner_id").annotate(**figures).order_by()
+    hours = dict(worked.values_list("phoner_id", "hours"))
     booked = {
         row.pop("booked_by_id"): row
+        # Counted on the state, not the id: PostgreSQL answers from bookings_booking_booker_idx
+        # alone.
         for row in visits.values("booked_by_id")
-        .annotate(visits=Count("id"), cancelled=Count("id", filter=Q(state__in=CANCELLED)))
+        .annotate(visits=Count("state"), cancelled=Count("state", filter=Q(state__in=CANCELLED)))
         .order_by()
     }
 
     phoners: dict[int, PhonerFigures] = {}
-    for row in per_phoner:
-        phoners[row["phoner_id"]] = PhonerFigures(phoner_id=row["phoner_id"], **_figures(row))
     for row in per_script:
-        campaign_name, script_track, version = script_keys.get(row["script_id"], ("", "", None))
-        phoners[row["phoner_id"]].scripts.append(
-            ScriptFigures(
-                script_id=row["script_id"],
-                campaign=campaign_name,
-                track=script_track,
-                version=version,
-                **_figures(row),
-            )
-        )
+        phoner_id = row.pop("phoner_id")
+        script = ScriptFigures(campaign=row.pop("campaign_name"), **row)
+        phoner = phoners.setdefault(phoner_id, PhonerFigures(phoner_id=phoner_id))
+        phoner.add(script)
+        phoner.scripts.append(script)
+    for phoner in phoners.values():
+        # An hour with calls under several scripts counts once.
+        phoner.hours = hours.get(phoner.phoner_id, 0)
     # Those who booked count if they phone: they made calls or are phoners (not, say, a
     # coordinator booking by hand). Asked of the few people who booked, not of every visit.
     users = (

@@ -36,6 +36,8 @@ from campaign.models import (
     Participation,
     PhonerFirms,
     PhonerHour,
+    PhonerScriptTotals,
+    PhonerWorkedHours,
     Track,
 )
 from campaign.validators import CVR_WEIGHTS
@@ -72,6 +74,8 @@ NOT_ADDABLE = {
     Message,
     CallAttempt,
     PhonerHour,
+    PhonerScriptTotals,
+    PhonerWorkedHours,
     PhonerFirms,
     EvaluationSnapshot,
 }

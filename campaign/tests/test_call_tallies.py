@@ -1,6 +1,6 @@
-"""The phoners' tallies (campaign.models.PhonerHour and PhonerFirms): kept with every call,
-equal to a count over the calls however they were written, and right when one phoner's calls
-are registered at the same moment."""
+"""The phoners' tallies (campaign.models.PhonerHour, PhonerFirms, PhonerScriptTotals and
+PhonerWorkedHours): kept with every call, equal to a count over the calls however they were
+written, and right when one phoner's calls are registered at the same moment."""
 
 import datetime as dt
 import importlib
@@ -8,8 +8,22 @@ import importlib
 import pytest
 from django.apps import apps
 
-from campaign.calls import call_register, call_tallies_rebuild, current_script
-from campaign.models import CallAttempt, CallListEntry, PhonerFirms, PhonerHour
+from campaign.calls import (
+    call_register,
+    call_tallies_rebuild,
+    current_script,
+    phoner_totals_rebuild,
+)
+from campaign.models import (
+    CallAttempt,
+    CallListEntry,
+    CallScript,
+    PhonerFirms,
+    PhonerHour,
+    PhonerScriptTotals,
+    PhonerWorkedHours,
+    Track,
+)
 from common.errors import ApplicationError
 from consultants.models import Jobcentre
 from consultants.roles import Role
@@ -17,13 +31,32 @@ from tests.factories import CampaignFactory, released_call_list
 from tests.threads import at_once
 
 migration = importlib.import_module("campaign.migrations.0006_phoner_tallies")
+totals_migration = importlib.import_module("campaign.migrations.0007_phoner_totals")
 NOW = dt.datetime(2026, 12, 7, 9, 5, tzinfo=dt.UTC)
 Outcome = CallAttempt.Outcome
 
 
-def tallies() -> tuple[dict, dict]:
-    """{(phoner, campaign, track, script, hour): (calls, contacts, bookings)} and
-    {(phoner, list): (firms called, firms reached)} of every tally row."""
+def totals() -> tuple[dict, dict]:
+    """{(phoner, campaign, track, script): (hours, calls, contacts, bookings)} and
+    {(phoner, campaign, track): hours worked} of every row of the sums over the hours."""
+    scripts = {
+        (t.phoner_id, t.campaign_id, t.track, t.script_id): (
+            t.hours,
+            t.calls,
+            t.contacts,
+            t.bookings,
+        )
+        for t in PhonerScriptTotals.objects.all()
+    }
+    worked = {
+        (w.phoner_id, w.campaign_id, w.track): w.hours for w in PhonerWorkedHours.objects.all()
+    }
+    return scripts, worked
+
+
+def tallies() -> tuple[dict, dict, tuple[dict, dict]]:
+    """{(phoner, campaign, track, script, hour): (calls, contacts, bookings)},
+    {(phoner, list): (firms called, firms reached)} of every tally row, and the totals()."""
     hours = {
         (h.phoner_id, h.campaign_id, h.track, h.script_id, h.hour): (
             h.calls,
@@ -35,7 +68,7 @@ def tallies() -> tuple[dict, dict]:
     firms = {
         (f.phoner_id, f.call_list_id): (f.called, f.reached) for f in PhonerFirms.objects.all()
     }
-    return hours, firms
+    return hours, firms, totals()
 
 
 @pytest.fixture
@@ -76,7 +109,7 @@ def test_every_call_is_counted_in_its_phoners_hour_and_list(call_list, phoners):
     script = getattr(current_script(call_list), "pk", None)
     nine, ten = NOW.replace(minute=0), NOW.replace(hour=10, minute=0)
     track = (call_list.campaign_id, call_list.track, script)
-    hours, firms = tallies()
+    hours, firms, (scripts, worked) = tallies()
     assert hours == {
         (anna.pk, *track, nine): (3, 0, 0),  # 09:05, 09:15, 09:45: no one reached
         (anna.pk, *track, ten): (2, 1, 0),  # 10:25 not interested, 10:30 wrong number
@@ -88,6 +121,13 @@ def test_every_call_is_counted_in_its_phoners_hour_and_list(call_list, phoners):
         (anna.pk, call_list.pk): (3, 1),
         (bo.pk, call_list.pk): (2, 1),
     }
+    assert scripts == {(anna.pk, *track): (2, 5, 1, 0), (bo.pk, *track): (1, 2, 1, 0)}
+    campaign = call_list.campaign_id
+    assert worked == {
+        (phoner.pk, campaign_id, track_): n
+        for phoner, n in ((anna, 2), (bo, 1))
+        for campaign_id, track_ in PhonerWorkedHours.scopes(campaign, call_list.track)
+    }
 
 
 def test_a_rebuild_counts_what_the_calls_counted(call_list, phoners):
@@ -95,6 +135,8 @@ def test_a_rebuild_counts_what_the_calls_counted(call_list, phoners):
     kept = tallies()
     PhonerHour.objects.update(calls=0)
     PhonerFirms.objects.all().delete()
+    PhonerScriptTotals.objects.update(hours=0)
+    PhonerWorkedHours.objects.all().delete()
     assert call_tallies_rebuild() == (3, 2)
     assert tallies() == kept
 
@@ -104,8 +146,60 @@ def test_the_migration_counts_the_calls_there_were(call_list, phoners):
     kept = tallies()
     PhonerHour.objects.all().delete()
     PhonerFirms.objects.all().delete()
+    PhonerScriptTotals.objects.all().delete()
+    PhonerWorkedHours.objects.all().delete()
     migration.phoner_tallies_count(apps, None)
+    totals_migration.phoner_totals_sum(apps, None)
     assert tallies() == kept
+
+
+def test_an_hour_under_two_scripts_in_both_tracks_and_two_campaigns_is_worked_once(
+    call_list, phoners, reference
+):
+    """Anna calls at 09:05 under version 1, at 09:15 under version 2 (written meanwhile), at
+    09:25 on a track-1 list and at 09:35 for another campaign, then at 10:05 under version 2:
+    the script totals count each script's own hours, her hours worked count 09 once in every
+    scope it falls in. The sums kept call by call equal the sums made afresh from the hours."""
+    anna, _bo = phoners
+    jobcentre = call_list.jobcentre
+    campaign = call_list.campaign
+    track_1 = released_call_list(campaign, jobcentre, track=Track.JOBSERVICE, companies=1)
+    other = released_call_list(CampaignFactory(), jobcentre, companies=1)
+    first, second, third, _fourth = call_list.entries.order_by("position")
+
+    def call(entry, minutes):
+        entry = CallListEntry.objects.get(pk=entry.pk)
+        moment = NOW + dt.timedelta(minutes=minutes)
+        call_register(actor=anna, entry=entry, outcome=Outcome.NO_ANSWER, now=moment)
+
+    v1 = current_script(call_list)
+    call(first, 0)
+    v2 = CallScript.objects.create(campaign=campaign, track=call_list.track, version=2, body="…")
+    call(second, 10)
+    call(track_1.entries.get(), 20)
+    call(other.entries.get(), 30)
+    call(third, 60)
+
+    scripts, worked = totals()
+    track = call_list.track
+    assert {key[3]: value[:2] for key, value in scripts.items() if key[1] == campaign.pk} == {
+        v1.pk: (1, 1),  # hours, calls
+        v2.pk: (2, 2),
+        current_script(track_1).pk: (1, 1),
+    }
+    assert {key[1:]: hours for key, hours in worked.items()} == {
+        (campaign.pk, track): 2,  # 09 and 10
+        (campaign.pk, ""): 2,  # 09 (both tracks) and 10
+        (campaign.pk, Track.JOBSERVICE): 1,
+        (other.campaign_id, track): 1,
+        (other.campaign_id, ""): 1,
+        (None, track): 2,  # 09 (both campaigns) and 10
+        (None, Track.JOBSERVICE): 1,
+        (None, ""): 2,  # 09 (everywhere) and 10
+    }
+    kept = totals()
+    assert phoner_totals_rebuild() == (4, 8)
+    assert totals() == kept
 
 
 def test_a_refused_call_counts_nothing(call_list, phoners):
@@ -130,6 +224,45 @@ def test_one_phoners_calls_at_the_same_moment_are_all_counted(call_list, phoners
         assert all(isinstance(r, CallAttempt) for r in results), results
         (hour,) = PhonerHour.objects.filter(phoner=anna)
         (firms,) = PhonerFirms.objects.filter(phoner=anna)
-        assert hour.calls == 4 * (round_ + 1)
+        (script,) = PhonerScriptTotals.objects.filter(phoner=anna)
+        assert hour.calls == script.calls == 4 * (round_ + 1)
         assert firms.called == 4
+        assert script.hours == 1
+        assert set(PhonerWorkedHours.objects.values_list("hours", flat=True)) == {1}
         CallListEntry.objects.update(status="open", next_call_at=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_phoners_calls_under_two_scripts_at_the_same_moment_are_one_hour_worked(
+    call_list, phoners, reference
+):
+    """Two tabs, one on each track, register a call in the same second, hour after hour:
+    two hour rows (two scripts) each time, one hour worked for the campaign in both tracks
+    and in all."""
+    anna, _bo = phoners
+    track_1 = released_call_list(
+        call_list.campaign, call_list.jobcentre, track=Track.JOBSERVICE, companies=1
+    )
+    entries = [call_list.entries.order_by("position").first(), track_1.entries.get()]
+
+    def register(entry, hour):
+        moment = NOW + dt.timedelta(hours=hour)
+        return lambda: call_register(actor=anna, entry=entry, outcome=Outcome.NO_ANSWER, now=moment)
+
+    # From the second round on every hours-worked row exists, so only its lock (not the
+    # unique constraint on creating it) keeps the two tabs apart.
+    rounds = 3
+    for hour in range(rounds):
+        results = at_once([register(entry, hour) for entry in entries])
+        assert all(isinstance(r, CallAttempt) for r in results), results
+        CallListEntry.objects.update(status="open", next_call_at=None)
+    assert PhonerHour.objects.filter(phoner=anna).count() == 2 * rounds
+    worked = {(w.campaign_id, w.track): w.hours for w in PhonerWorkedHours.objects.all()}
+    assert worked == {
+        (call_list.campaign_id, call_list.track): rounds,
+        (call_list.campaign_id, Track.JOBSERVICE): rounds,
+        (call_list.campaign_id, ""): rounds,
+        (None, call_list.track): rounds,
+        (None, Track.JOBSERVICE): rounds,
+        (None, ""): rounds,
+    }

@@ -176,16 +176,54 @@ def test_rates_without_a_denominator_are_none(reference, make_user):
     assert row.name == "cecilie"
 
 
+def test_over_all_campaigns_an_hour_counts_once_and_calls_without_a_script_per_campaign(data):
+    """Bo also calls for the other campaign on Tuesday at 09:45 (the hour of his version-1
+    calls) with no script, and Anna on Thursday 09:10 (an hour of her own): over all
+    campaigns Bo has worked 3 hours, not 4, and his calls without a script are two rows, one
+    per campaign."""
+    other = Campaign.objects.get(name="Forår")
+    jobcentre = Jobcentre.objects.get(name="Jobcenter København")
+    other_list = CallList.objects.create(
+        campaign=other, jobcentre=jobcentre, track=Track.JOBCENTRE, status="released"
+    )
+    for phoner, when in ((data["bo"], t(1, 9, 45)), (data["anna"], t(3, 9, 10))):
+        CallAttempt.objects.create(
+            entry=CallListEntry.objects.create(call_list=other_list, company=CompanyFactory()),
+            phoner=phoner,
+            outcome=Outcome.NO_ANSWER,
+            called_at=when,
+        )
+    call_tallies_rebuild()
+
+    everything = {p.name: p for p in phoner_stats().phoners}
+    bo, anna = everything["Bo Berg"], everything["Anna Andersen"]
+    assert figures(bo) == (6, 3, 4, 2)
+    # Anna's Thursday 09 hour has a track-1 call of the first campaign too: still 4 hours.
+    assert figures(anna) == (9, 4, 5, 3)
+    no_script = [(s.campaign, s.track, figures(s)) for s in bo.scripts if s.script_id is None]
+    assert no_script == [
+        ("Forår", Track.JOBCENTRE, (1, 1, 0, 0)),
+        ("Vinter", Track.JOBCENTRE, (1, 1, 1, 0)),
+    ]
+    # One track over all campaigns: Anna's track-1 call left out, her hours 9, 10, 13 and
+    # the other campaign's Thursday 09.
+    track_2 = {p.name: p for p in phoner_stats(track=Track.JOBCENTRE).phoners}
+    assert figures(track_2["Anna Andersen"]) == (8, 4, 4, 2)
+    assert figures(track_2["Bo Berg"]) == (6, 3, 4, 2)
+
+
 def test_the_number_of_queries_is_fixed(data, make_user, django_assert_num_queries):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         phoner_stats(campaign=data["campaign"])
-    # More phoners, scripts and visits: still five.
+    # More phoners, scripts and visits: still four.
     for i in range(5):
         phoner = make_user(f"extra{i}", Role.PHONER)
         BookingFactory(campaign=data["campaign"], booked_by=phoner)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         report = phoner_stats(campaign=data["campaign"])
     assert len(report.phoners) == 7
+    with django_assert_num_queries(4):
+        phoner_stats()
 
 
 # --- The page and the API ------------------------------------------------------------------
@@ -208,7 +246,7 @@ def test_anonymous_visitors_are_kept_out(client, db):
 def test_the_page_shows_the_figures(client, make_user, data, django_assert_max_num_queries):
     client.force_login(make_user("agency", Role.AGENCY))
     url = reverse("phoner_reports:index")
-    # Session, user, roles, the campaign list and the report's five queries.
+    # Session, user, roles, the campaign list and the report's four queries.
     with django_assert_max_num_queries(12):
         response = client.get(url, {"campaign": data["campaign"].id, "track": Track.JOBCENTRE})
     assert response.status_code == 200
