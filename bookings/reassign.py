@@ -10,8 +10,10 @@ Why not bookings.slots.find_slots with a window of the visit's time: the finder 
 bookings, so it also keeps the booking window (minimum notice, horizon) and its half-hour
 grid from the start of the working hours. A visit already booked for tomorrow, or at 10:15,
 must still be reassignable; and the coordinator needs to know why someone is not free.
-The rules are the same; the database's no-overlap constraint backs them as it does for
-booking_create.
+The rules are the same, and a test holds the two to them: on random calendars both must name
+the same consultants free at every half hour of a week
+(bookings/tests/test_reassign.py, test_the_reassign_check_and_the_slot_finder_agree...). The
+database's no-overlap constraint backs them as it does for booking_create.
 """
 
 import datetime as dt

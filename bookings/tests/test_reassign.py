@@ -2,7 +2,9 @@
 keeping the old attendee row, telling everyone; the page, the API, and two coordinators at
 once."""
 
+import collections
 import datetime as dt
+import random
 
 import pytest
 from django.urls import reverse
@@ -10,13 +12,13 @@ from django.utils import translation
 
 from bookings.changes import booking_cancel
 from bookings.models import Attendee, Booking, BookingState
-from bookings.reassign import booking_reassign, reassign_candidates
+from bookings.reassign import booking_reassign, free_at, reassign_candidates
 from bookings.services import booking_create
 from bookings.slots import find_slots
 from bookings.tests.conftest import NOW, at, working_hours
-from campaign.models import Track
+from campaign.models import Participation, Track
 from common.errors import ApplicationError, Conflict, PermissionDenied
-from consultants.models import Absence, Coordinator, Jobcentre
+from consultants.models import Absence, Coordinator, Jobcentre, WorkingHours
 from consultants.roles import Role, roles_of
 from notifications.models import Message
 from tests.factories import AttendeeFactory, BookingFactory, CompanyFactory, ConsultantFactory
@@ -407,3 +409,82 @@ def test_two_coordinators_reassigning_to_the_same_free_consultant_at_once_one_wi
         ).count()
         assert taken == 1
     assert overlapping_attendees() == []
+
+
+# --- The same rules as the slot finder --------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_reassign_check_and_the_slot_finder_agree_on_who_is_free(seed, campaign, jobcentre):
+    """free_at and find_slots judge the same rules with code of their own (the reassign
+    module says why). On random calendars (working hours, absences, other visits and caps
+    drawn from the seed, the weekly cap near the week's visits) they must name the same
+    consultants free at every half hour of a week's working days."""
+    rng = random.Random(seed)
+    Participation.objects.filter(campaign=campaign).update(quota=10_000)
+    buffer = dt.timedelta(minutes=campaign.travel_buffer_minutes)
+    length = dt.timedelta(minutes=campaign.visit_minutes)
+    days = [dt.date(2026, 12, d) for d in range(14, 19)]  # Monday 14 to Friday 18 December
+    consultants = []
+    for _n in range(6):
+        consultant = ConsultantFactory(jobcentre=jobcentre, max_visits_per_day=rng.randint(1, 4))
+        for weekday in range(5):
+            if rng.random() < 0.85:
+                start = dt.time(*rng.choice([(7, 0), (7, 30), (8, 0), (9, 0), (10, 0)]))
+                end = dt.time(*rng.choice([(12, 0), (14, 0), (15, 30), (16, 0)]))
+                WorkingHours.objects.create(
+                    consultant=consultant, weekday=weekday, starts_at=start, ends_at=end
+                )
+        if rng.random() < 0.4:
+            starts_at = at(rng.choice(days).day, rng.randint(7, 14), rng.choice([0, 30]))
+            Absence.objects.create(
+                consultant=consultant,
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(minutes=30 * rng.randint(1, 12)),
+            )
+        for day in days:  # other visits, one after the other with gaps
+            moment = at(day.day, 7) + dt.timedelta(minutes=15 * rng.randint(0, 8))
+            while moment.hour < 15 and rng.random() < 0.4:
+                other = BookingFactory(
+                    campaign=campaign,
+                    jobcentre=jobcentre,
+                    starts_at=moment,
+                    ends_at=moment + length,
+                )
+                AttendeeFactory(booking=other, consultant=consultant)
+                moment += length + buffer + dt.timedelta(minutes=15 * rng.randint(0, 12))
+        # The weekly cap at, just under or just over the week's visits: where it binds.
+        week = consultant.attendances.count()
+        consultant.max_visits_per_week = max(week + rng.choice([-1, 0, 0, 1, 5]), 1)
+        consultant.save()
+        consultants.append(consultant)
+
+    judged = collections.Counter()
+    for day in days:
+        for minutes in range(7 * 60, 16 * 60, 30):
+            starts_at = at(day.day, minutes // 60, minutes % 60)
+            visit = BookingFactory(
+                campaign=campaign,
+                jobcentre=jobcentre,
+                starts_at=starts_at,
+                ends_at=starts_at + length,
+            )
+            reasons = free_at(visit, consultants)
+            search = find_slots(
+                campaign=campaign,
+                jobcentre=jobcentre,
+                track=Track.JOBCENTRE,
+                now=NOW,
+                exclude_booking=visit,
+                window=(starts_at, starts_at + length),
+            )
+            offer = search.offer_at(starts_at)
+            offered = set(offer.local_ids) if offer else set()
+            free = {cid for cid, reason in reasons.items() if not reason}
+            assert free == offered, (starts_at, reasons)
+            judged.update(
+                "free" if not reason else reason.split()[-2] for reason in reasons.values()
+            )
+            visit.delete()
+    print(judged)
+    assert judged["free"] and len(judged) > 3  # some free, and several reasons why not
