@@ -160,19 +160,26 @@ def _count_call(phoner, call_list: CallList, script, outcome: str, called_at) ->
     totals.save(update_fields=["calls", "contacts", "bookings", "hours"])
     if not new_hour:
         return
-    # Each of the rows this hour counts in is locked before asking whether another of the
-    # phoner's hour rows already counted it there: a second call in the same clock hour
-    # under another script (another tab) waits, then sees this one.
-    for campaign_id, track in PhonerWorkedHours.scopes(call_list.campaign_id, call_list.track):
-        worked, _created = PhonerWorkedHours.objects.select_for_update().get_or_create(
+    # The rows this clock hour counts in are locked before asking whether another of the
+    # phoner's hour rows (another script, track or campaign) already counted it there: a
+    # second call in the same clock hour from another tab waits, then sees this one.
+    scopes = PhonerWorkedHours.scopes(call_list.campaign_id, call_list.track)
+    rows = [
+        PhonerWorkedHours.objects.select_for_update().get_or_create(
             phoner=phoner, campaign_id=campaign_id, track=track
-        )
-        others = PhonerHour.objects.filter(phoner=phoner, hour=hour.hour).exclude(pk=hour.pk)
-        if campaign_id is not None:
-            others = others.filter(campaign_id=campaign_id)
-        if track:
-            others = others.filter(track=track)
-        if not others.exists():
+        )[0]
+        for campaign_id, track in scopes
+    ]
+    others = set(
+        PhonerHour.objects.filter(phoner=phoner, hour=hour.hour)
+        .exclude(pk=hour.pk)
+        .values_list("campaign_id", "track")
+    )
+    for worked in rows:
+        if not any(
+            worked.campaign_id in (None, campaign_id) and worked.track in ("", track)
+            for campaign_id, track in others
+        ):
             worked.hours += 1
             worked.save(update_fields=["hours"])
 
