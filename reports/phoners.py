@@ -150,7 +150,7 @@ def phoner_stats(*, campaign: Campaign | None = None, track: str | None = None) 
         phoner.add(script)
         phoner.scripts.append(script)
     for phoner in phoners.values():
-        # An hour with calls under several scripts counts once.
+        # An hour with calls under several scripts, tracks or campaigns counts once.
         phoner.hours = hours.get(phoner.phoner_id, 0)
     # Those who booked count if they phone: they made calls or are phoners (not, say, a
     # coordinator booking by hand). Asked of the few people who booked, not of every visit.
