@@ -397,8 +397,15 @@ class CallAttemptAdmin(ReadOnlyAdmin):
         return f"v{obj.script.version}" if obj.script else "-"
 
 
+class PhonerTallyAdmin(ReadOnlyAdmin):
+    """A phoner's tallies: found by the phoner's name; large, so not counted in full."""
+
+    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
+    show_full_result_count = False
+
+
 @admin.register(PhonerHour)
-class PhonerHourAdmin(ReadOnlyAdmin):
+class PhonerHourAdmin(PhonerTallyAdmin):
     list_display = (
         "hour",
         "phoner",
@@ -411,13 +418,11 @@ class PhonerHourAdmin(ReadOnlyAdmin):
     )
     list_filter = ("campaign", "track")
     list_select_related = ("phoner", "campaign", "script__campaign")
-    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
     date_hierarchy = "hour"
-    show_full_result_count = False
 
 
 @admin.register(PhonerScriptTotals)
-class PhonerScriptTotalsAdmin(ReadOnlyAdmin):
+class PhonerScriptTotalsAdmin(PhonerTallyAdmin):
     list_display = (
         "phoner",
         "campaign",
@@ -430,26 +435,20 @@ class PhonerScriptTotalsAdmin(ReadOnlyAdmin):
     )
     list_filter = ("campaign", "track")
     list_select_related = ("phoner", "campaign", "script__campaign")
-    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
-    show_full_result_count = False
 
 
 @admin.register(PhonerWorkedHours)
-class PhonerWorkedHoursAdmin(ReadOnlyAdmin):
+class PhonerWorkedHoursAdmin(PhonerTallyAdmin):
     list_display = ("phoner", "campaign", "track", "hours")
     list_filter = ("campaign", "track")
     list_select_related = ("phoner", "campaign")
-    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
-    show_full_result_count = False
 
 
 @admin.register(PhonerFirms)
-class PhonerFirmsAdmin(ReadOnlyAdmin):
+class PhonerFirmsAdmin(PhonerTallyAdmin):
     list_display = ("phoner", "call_list", "called", "reached")
     list_filter = ("call_list__campaign", "call_list__track")
     list_select_related = ("phoner", "call_list__jobcentre", "call_list__campaign")
-    search_fields = ("phoner__username", "phoner__first_name", "phoner__last_name")
-    show_full_result_count = False
 
 
 @admin.register(ImportBatch)

@@ -163,12 +163,9 @@ def _count_call(phoner, call_list: CallList, script, outcome: str, called_at) ->
     # The rows this clock hour counts in are locked before asking whether another of the
     # phoner's hour rows (another script, track or campaign) already counted it there: a
     # second call in the same clock hour from another tab waits, then sees this one.
-    scopes = PhonerWorkedHours.scopes(call_list.campaign_id, call_list.track)
     rows = [
-        PhonerWorkedHours.objects.select_for_update().get_or_create(
-            phoner=phoner, campaign_id=campaign_id, track=track
-        )[0]
-        for campaign_id, track in scopes
+        PhonerWorkedHours.objects.select_for_update().get_or_create(phoner=phoner, **scope)[0]
+        for scope in PhonerWorkedHours.scopes(call_list.campaign_id, call_list.track)
     ]
     others = set(
         PhonerHour.objects.filter(phoner=phoner, hour=hour.hour)
@@ -198,10 +195,9 @@ def phoner_totals_rebuild() -> tuple[int, int]:
         )
         .order_by()
     ]
-    # As PhonerWorkedHours.scopes: per campaign and track, per campaign, per track, in all.
     worked = [
         PhonerWorkedHours(**{"campaign_id": None, "track": "", **row})
-        for scope in (("campaign_id", "track"), ("campaign_id",), ("track",), ())
+        for scope in PhonerWorkedHours.SCOPES
         for row in PhonerHour.objects.values("phoner_id", *scope)
         .annotate(hours=Count("hour", distinct=True))
         .order_by()

@@ -590,11 +590,18 @@ class PhonerWorkedHours(models.Model):
     def __str__(self) -> str:
         return f"{self.phoner} {self.campaign or '*'} {self.track or '*'}: {self.hours}"
 
-    @staticmethod
-    def scopes(campaign_id: int, track: str) -> tuple[tuple[int | None, str], ...]:
-        """The (campaign, track) rows an hour of calls in `campaign_id` and `track` counts
-        in."""
-        return ((campaign_id, track), (campaign_id, ""), (None, track), (None, ""))
+    # What a row keeps apart: per campaign and track, per campaign, per track, in all.
+    SCOPES = (("campaign_id", "track"), ("campaign_id",), ("track",), ())
+
+    @classmethod
+    def scopes(cls, campaign_id: int, track: str) -> list[dict]:
+        """The rows (their campaign_id and track) that an hour of calls in `campaign_id`
+        and `track` counts in."""
+        given = {"campaign_id": campaign_id, "track": track}
+        return [
+            {"campaign_id": None, "track": "", **{key: given[key] for key in scope}}
+            for scope in cls.SCOPES
+        ]
 
 
 class PhonerFirms(models.Model):

@@ -132,7 +132,7 @@ def test_a_company_answers_its_survey_with_the_keyboard(page, reference, setting
 def test_a_choice_made_the_moment_the_form_is_swapped_in_is_saved(page, reference, settings):
     """Answering "held" swaps in the form with the questions about the meeting. A choice made
     right after that swap, before htmx's default settle time of 20 ms, must still be saved:
-    the form's save is bound at once (settle:0ms), not when it settles."""
+    the pages tell htmx to settle at once (htmx-config), so the form's save is bound then."""
     settings.PUBLIC_RATE_LIMIT = 1000
     survey = shipped_surveys_load()["company-track-2"]
     invitation, token = invite(survey)

@@ -122,11 +122,12 @@ def test_every_call_is_counted_in_its_phoners_hour_and_list(call_list, phoners):
         (bo.pk, call_list.pk): (2, 1),
     }
     assert scripts == {(anna.pk, *track): (2, 5, 1, 0), (bo.pk, *track): (1, 2, 1, 0)}
-    campaign = call_list.campaign_id
+    campaign, track_ = call_list.campaign_id, call_list.track
     assert worked == {
-        (phoner.pk, campaign_id, track_): n
+        (phoner.pk, *scope): n
         for phoner, n in ((anna, 2), (bo, 1))
-        for campaign_id, track_ in PhonerWorkedHours.scopes(campaign, call_list.track)
+        # In the campaign's track, the campaign, the track over all campaigns, in all.
+        for scope in ((campaign, track_), (campaign, ""), (None, track_), (None, ""))
     }
 
 
